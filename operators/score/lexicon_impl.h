@@ -1,0 +1,62 @@
+// Lexicon::Impl: the merged, immutable term table and its matcher. Internal to
+// operators/score; shared read-only by every Scorer (and thread).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "operators/score/matcher.h"
+#include "operators/score/scorer.h"
+
+namespace sentistream::score {
+
+// What a term does; one term (one matcher key) may have several roles, e.g. a word
+// that is both a sentiment word and a marker, or a built-in rule word also in degree.tsv.
+enum TermRole : uint8_t {
+  kValence = 1 << 0,    // sentiment.*.tsv / emoji.tsv
+  kNegator = 1 << 1,    // negators.tsv
+  kDegree = 1 << 2,     // degree.tsv
+  kContrast = 1 << 3,   // contrast.tsv
+  kNegAfter = 1 << 4,   // built in: "at all" after a negated word intensifies the negation
+  kNegBefore = 1 << 5,  // built in: 根本/一点也 right before a negator intensifies it
+  kNegStrong = 1 << 6,  // negator that is itself intensified (根本不, 绝不, 一点也不)
+};
+// Roles taking part in sentiment scoring (the sentiment stream of the scanner).
+inline constexpr uint8_t kSentimentRoles =
+    kValence | kNegator | kDegree | kContrast | kNegAfter | kNegBefore;
+
+enum TermFlag : uint8_t {
+  kEndBoundary = 1 << 0,  // last character is a word character: needs a word end after it
+  kHasLatin = 1 << 1,     // contains ASCII letters: caps emphasis applies
+  kEmoji = 1 << 2,        // valence came from emoji.tsv (explain kind "emoji")
+};
+
+// Hot per-term data, indexed by the matcher's value.
+struct TermRec {
+  float valence = 0;
+  float degree = 0;      // booster (> 0) or dampener (< 0) factor
+  uint16_t markers = 0;  // bit i = marker category i
+  uint8_t roles = 0;
+  uint8_t flags = 0;
+};
+
+}  // namespace sentistream::score
+
+namespace sentistream {
+
+struct Lexicon::Impl {
+  std::vector<score::TermRec> terms;
+  std::vector<std::string> keys;  // normalised text of each term (explain, tests)
+  score::Matcher matcher;
+  std::vector<std::string> categories;  // marker categories, sorted
+  // Marker weights by (term, category): informational (explain only), hits are counts.
+  std::unordered_map<uint64_t, float> marker_weights;
+  static uint64_t weight_key(uint32_t term, std::size_t category) {
+    return (static_cast<uint64_t>(term) << 8) | category;
+  }
+  std::size_t file_terms = 0;           // distinct terms from the files (no built-ins)
+};
+
+}  // namespace sentistream

@@ -1,0 +1,153 @@
+#include "operators/window/space_saving.h"
+
+#include <algorithm>
+#include <bit>
+
+namespace sentistream::window_internal {
+
+std::size_t SpaceSaving::find(uint32_t id) const {
+  if (index_.empty()) {
+    const std::size_t n = ids_.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      if (ids_[i] == id) return i;
+    }
+    return n;
+  }
+  const std::size_t mask = index_.size() - 1;
+  for (std::size_t s = home(id);; s = (s + 1) & mask) {
+    const uint32_t slot = index_[s];
+    if (slot == 0) return ids_.size();
+    if (ids_[slot - 1] == id) return slot - 1;
+  }
+}
+
+void SpaceSaving::index_insert(uint32_t id, uint32_t position) {
+  const std::size_t mask = index_.size() - 1;
+  std::size_t s = home(id);
+  while (index_[s] != 0) s = (s + 1) & mask;
+  index_[s] = position + 1;
+}
+
+void SpaceSaving::index_erase(uint32_t id) {
+  const std::size_t mask = index_.size() - 1;
+  std::size_t s = home(id);
+  while (ids_[index_[s] - 1] != id) s = (s + 1) & mask;
+  std::size_t hole = s;  // backward-shift deletion
+  for (std::size_t j = (s + 1) & mask; index_[j] != 0; j = (j + 1) & mask) {
+    const std::size_t h = home(ids_[index_[j] - 1]);
+    const bool movable = hole <= j ? (h <= hole || h > j) : (h <= hole && h > j);
+    if (movable) {
+      index_[hole] = index_[j];
+      hole = j;
+    }
+  }
+  index_[hole] = 0;
+}
+
+void SpaceSaving::build_index(std::size_t capacity) {
+  const std::size_t slots = std::bit_ceil(std::max<std::size_t>(2 * capacity, 64));
+  index_.assign(slots, 0);
+  index_shift_ = 32 - static_cast<uint32_t>(std::countr_zero(slots));
+  for (std::size_t i = 0; i < ids_.size(); ++i) index_insert(ids_[i], static_cast<uint32_t>(i));
+}
+
+void SpaceSaving::start_min_tracking() {
+  min_ = *std::min_element(counts_.begin(), counts_.end());
+  at_min_ = static_cast<std::size_t>(std::count(counts_.begin(), counts_.end(), min_));
+  cursor_ = 0;
+  tracking_ = true;
+}
+
+// No counter holds `min_` any more; every counter is >= min_ + 1 and at least one (the
+// one just incremented) holds it.
+void SpaceSaving::level_up() {
+  ++min_;
+  at_min_ = static_cast<std::size_t>(std::count(counts_.begin(), counts_.end(), min_));
+  cursor_ = 0;
+}
+
+SpaceSaving::AddResult SpaceSaving::add(uint32_t id, std::size_t capacity) {
+  const std::size_t n = ids_.size();
+  const std::size_t i = find(id);
+  if (i < n) {
+    if (tracking_ && counts_[i] == min_) {
+      ++counts_[i];
+      if (--at_min_ == 0) level_up();
+    } else {
+      ++counts_[i];
+    }
+    return {false, kNone};
+  }
+  if (n < capacity) {
+    ids_.push_back(id);
+    counts_.push_back(1);
+    if (!index_.empty()) {
+      index_insert(id, static_cast<uint32_t>(n));
+    } else if (n + 1 > kLinearMax) {
+      build_index(capacity);
+    }
+    return {true, kNone};
+  }
+  if (n == 0) return {false, kNone};  // capacity 0
+  if (!tracking_) start_min_tracking();
+  // Within one min level counters only leave the level, so the first counter at the
+  // level is at or after the cursor: this is "the first counter with the smallest count".
+  while (counts_[cursor_] != min_) ++cursor_;
+  const std::size_t victim = cursor_;
+  const uint32_t evicted = ids_[victim];
+  if (!index_.empty()) index_erase(evicted);
+  ids_[victim] = id;
+  if (!index_.empty()) index_insert(id, static_cast<uint32_t>(victim));
+  ++counts_[victim];
+  if (--at_min_ == 0) level_up();
+  return {true, evicted};
+}
+
+int64_t SpaceSaving::min_count() const {
+  if (tracking_) return min_;
+  return counts_.empty() ? 0 : *std::min_element(counts_.begin(), counts_.end());
+}
+
+void SpaceSaving::clear() {
+  ids_.clear();
+  counts_.clear();
+  if (!index_.empty()) index_.clear();  // keeps capacity; rebuilt (assign) when needed
+  tracking_ = false;
+}
+
+void SpaceSavingMerger::merge(const SpaceSaving* const* summaries, std::size_t n,
+                              std::size_t capacity, std::size_t id_limit,
+                              std::vector<MergedItem>& out) {
+  out.clear();
+  if (n == 1) {
+    const SpaceSaving& s = *summaries[0];
+    for (std::size_t i = 0; i < s.size(); ++i) out.push_back({s.id(i), s.count(i)});
+    return;
+  }
+  if (slot_of_id_.size() < id_limit) slot_of_id_.resize(id_limit, 0);
+  covered_.clear();
+  int64_t total_bound = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    const SpaceSaving& s = *summaries[k];
+    const bool full = capacity > 0 && s.size() >= capacity;
+    const int64_t bound = full ? s.min_count() : 0;
+    total_bound += bound;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      uint32_t& slot = slot_of_id_[s.id(i)];
+      if (slot == 0) {
+        out.push_back({s.id(i), 0});
+        covered_.push_back(0);
+        slot = static_cast<uint32_t>(out.size());
+      }
+      out[slot - 1].count += s.count(i);
+      covered_[slot - 1] += bound;
+    }
+  }
+  for (std::size_t j = 0; j < out.size(); ++j) {
+    // Summaries that lack the item could each have seen it up to their min count.
+    out[j].count += total_bound - covered_[j];
+    slot_of_id_[out[j].id] = 0;
+  }
+}
+
+}  // namespace sentistream::window_internal

@@ -1,0 +1,683 @@
+// WindowOperator: per-row event-time windowing over slide-sized panes.
+//
+// How it works (see README.md for the user-facing rules):
+// - Time is cut into panes of gcd(all sizes and slides). State lives per (pane, group) in
+//   one Accumulator; a window is the merge of its panes' accumulators at emission time,
+//   so a row is added once however many hopping windows contain it.
+// - Everything is decided per row, in input order: the lateness test, the watermark
+//   advance, and every emission point. Batches only carry rows; cutting the same rows
+//   into other batches gives the same output.
+// - The per-row path is: pane from a cached range, one comparison for lateness, a cached
+//   or hashed (pane, group) -> accumulator lookup, integer sums, and one comparison of
+//   the watermark against the next event time (window end, purge, pane free or pending
+//   re-emission). All closing work happens in process(), only when that time is reached.
+//
+// Lifecycle of a window (spec, end): pending (some pane has state, watermark < end) ->
+// first emission at watermark >= end -> retained while watermark < end + allowed_lateness
+// (late rows update it and are re-emitted) -> purged with a final emission. Panes are
+// freed once every window containing them is purged. Single-threaded, like the stage.
+#include <algorithm>
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "operators/window/accumulator.h"
+#include "operators/window/flat_map.h"
+#include "operators/window/interner.h"
+#include "operators/window/window.h"
+
+namespace sentistream {
+
+namespace {
+
+using window_internal::Accumulator;
+using window_internal::FlatHashMap;
+using window_internal::mix64;
+using window_internal::SpaceSaving;
+using window_internal::StringInterner;
+using window_internal::Summarizer;
+using window_internal::SummaryContext;
+
+constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
+// Event times beyond +-2^62 ms (146 million years) are treated as late, so window and
+// pane arithmetic never overflows.
+constexpr int64_t kMaxEventMs = int64_t{1} << 62;
+constexpr char kKeySeparator = '\x1f';
+
+int64_t floor_div(int64_t a, int64_t b) {
+  const int64_t q = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+int64_t sat_add(int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_add_overflow(a, b, &r)) return b > 0 ? kNever : kMin;
+  return r;
+}
+int64_t sat_sub(int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_sub_overflow(a, b, &r)) return b > 0 ? kMin : kNever;
+  return r;
+}
+
+struct PaneGroup {
+  int64_t pane = 0;
+  uint32_t gid = 0;
+  bool operator==(const PaneGroup&) const = default;
+};
+struct PaneGroupHash {
+  uint64_t operator()(const PaneGroup& k) const {
+    return mix64(static_cast<uint64_t>(k.pane) * 0x9E3779B97F4A7C15ULL + k.gid);
+  }
+};
+
+// A window is identified by its end and its spec (start = end - size).
+struct WindowRef {
+  int64_t end = 0;
+  uint32_t spec = 0;
+  auto operator<=>(const WindowRef&) const = default;
+};
+
+struct Pane {
+  int64_t free_at = 0;  // watermark at which no unpurged window contains the pane
+  std::vector<std::pair<uint32_t, uint32_t>> groups;  // (group id, accumulator index)
+};
+
+// Emission bookkeeping of one (retained window, group).
+struct GroupMeta {
+  uint32_t revision = 0;  // last emitted revision, valid when `emitted`
+  bool emitted = false;
+  bool dirty = false;  // rows added since the last emission
+  int64_t late = 0;    // rows added after the window's first emission
+};
+struct Retained {
+  std::unordered_map<uint32_t, GroupMeta> groups;
+  bool has_dirty = false;
+};
+
+struct Partition {
+  int64_t max_event = kMin;
+  bool active = true;  // has seen rows and is not ended
+};
+
+struct Spec {
+  std::string name;
+  int64_t size = 0;
+  int64_t slide = 0;
+};
+
+std::string validate(const WindowConfig& c) {
+  std::string problems;
+  const auto problem = [&problems](const std::string& p) {
+    if (!problems.empty()) problems += "; ";
+    problems += p;
+  };
+  if (c.specs.empty()) problem("at least one window spec is required");
+  for (const WindowSpec& s : c.specs) {
+    if (s.size_ms <= 0 || s.slide_ms <= 0 || s.slide_ms > s.size_ms ||
+        s.size_ms % s.slide_ms != 0) {
+      problem("window spec '" + s.name + "': size " + std::to_string(s.size_ms) + "ms and slide " +
+              std::to_string(s.slide_ms) + "ms must be > 0 with slide dividing size");
+    }
+  }
+  if (c.max_out_of_orderness_ms < 0) problem("max_out_of_orderness must not be negative");
+  if (c.allowed_lateness_ms < 0) problem("allowed_lateness must not be negative");
+  if (c.marker_names.size() > static_cast<std::size_t>(kMaxMarkerCategories)) {
+    problem("at most " + std::to_string(kMaxMarkerCategories) + " marker categories, got " +
+            std::to_string(c.marker_names.size()));
+  }
+  if (c.top_hashtags < 0) problem("top_hashtags must not be negative");
+  if (c.hashtag_capacity < 0) problem("hashtag_capacity must not be negative");
+  return problems;
+}
+
+}  // namespace
+
+struct WindowOperator::Impl {
+  explicit Impl(WindowConfig c) : config(std::move(c)) {
+    if (std::string problems = validate(config); !problems.empty()) {
+      throw std::invalid_argument("window config: " + problems);
+    }
+    pane_ms = 0;
+    for (const WindowSpec& s : config.specs) {
+      specs.push_back({s.name, s.size_ms, s.slide_ms});
+      pane_ms = std::gcd(pane_ms, std::gcd(s.size_ms, s.slide_ms));
+    }
+    ooo_ms = config.max_out_of_orderness_ms;
+    lateness_ms = config.allowed_lateness_ms;
+    hashtag_capacity = static_cast<std::size_t>(config.hashtag_capacity);
+    summary.marker_names = &config.marker_names;
+    summary.hashtag_display = &hashtag_display;
+    summary.top_hashtags = static_cast<std::size_t>(config.top_hashtags);
+    summary.hashtag_capacity = hashtag_capacity;
+  }
+
+  // --- configuration
+  WindowConfig config;
+  std::vector<Spec> specs;
+  int64_t pane_ms = 1;
+  int64_t ooo_ms = 0;
+  int64_t lateness_ms = 0;
+  std::size_t hashtag_capacity = 0;
+  SummaryContext summary;
+
+  // --- watermark
+  std::vector<Partition> partitions;
+  std::unordered_map<uint32_t, uint32_t> partition_index;  // source partition -> index
+  uint32_t argmin = kNone;                                 // active partition holding the minimum
+  int64_t raw_min = kMin;                                  // min watermark over active partitions
+  int64_t second_min = kMin;  // lower bound of the min over the other active partitions
+  int64_t wm = kMin;          // operator watermark, monotonic
+  int64_t late_below = kMin;  // rows whose pane ends at or before this are late
+  int64_t next_event = kNever;
+  int64_t redo_at = kNever;  // pane boundary at which pending re-emissions go out
+
+  // --- interned strings
+  StringInterner groups;  // joined group keys; refs = number of (pane, group) states
+  std::vector<std::vector<std::string>> group_values;  // by group id, in group_by order
+  std::vector<uint32_t> zero_ref_groups;               // candidates for release
+  std::vector<uint32_t> batch_gids;                    // RowBatch group index -> group id
+  StringInterner hashtags;  // ASCII-lower-cased; refs = Space-Saving counters holding it
+  std::vector<std::string> hashtag_display;  // by hashtag id: spelling when first interned
+  std::string fold_buffer;
+
+  // --- state
+  FlatHashMap<PaneGroup, uint32_t, PaneGroupHash> index;  // (pane, group) -> accumulator
+  std::deque<Accumulator> accumulators;                   // stable addresses
+  std::vector<uint32_t> free_accumulators;
+  std::map<int64_t, Pane> panes;           // by pane number; free_at grows with the pane number
+  std::set<WindowRef> pending;             // windows with state, not yet emitted
+  std::map<WindowRef, Retained> retained;  // emitted, within allowed lateness
+  int64_t late_count = 0;
+
+  // --- per-row caches
+  int64_t cur_pane = 0, cur_lo = 1, cur_hi = 0;  // pane of the last row and its range
+  int64_t cached_pane = 0;
+  uint32_t cached_gid = kNone;
+  Accumulator* cached = nullptr;
+
+  // --- emission scratch
+  struct Job {
+    WindowRef ref;
+    enum Kind : uint8_t { first, redo, purge } kind;
+    Retained* retained;
+  };
+  struct Member {
+    uint32_t gid;
+    uint32_t order;  // pane order within the window
+    const Accumulator* acc;
+  };
+  struct Selected {
+    uint32_t gid;
+    std::size_t begin, end;  // range in members
+    uint32_t revision;
+    int64_t late;
+  };
+  std::vector<Job> jobs;
+  std::vector<Member> members;
+  std::vector<Selected> selected;
+  std::vector<const Accumulator*> acc_list;
+  Summarizer summarizer;
+
+  // ------------------------------------------------------------------ groups
+
+  uint32_t intern_group(std::string_view key) {
+    const auto [id, inserted] = groups.intern(key);
+    if (inserted) {
+      if (group_values.size() <= id) group_values.resize(id + 1);
+      std::vector<std::string>& values = group_values[id];
+      values.assign(config.group_by.size(), std::string());
+      std::size_t begin = 0;
+      for (std::size_t d = 0; d < values.size() && begin <= key.size(); ++d) {
+        std::size_t end = key.find(kKeySeparator, begin);
+        if (end == std::string_view::npos || d + 1 == values.size()) end = key.size();
+        values[d].assign(key.substr(begin, end - begin));
+        begin = end + 1;
+      }
+      zero_ref_groups.push_back(id);
+    }
+    return id;
+  }
+
+  bool key_less(uint32_t a, uint32_t b) const {
+    const std::vector<std::string>& va = group_values[a];
+    const std::vector<std::string>& vb = group_values[b];
+    for (std::size_t d = 0; d < va.size(); ++d) {
+      const int c = va[d].compare(vb[d]);
+      if (c != 0) return c < 0;
+    }
+    return false;
+  }
+
+  // Group ids are released only between calls, never while a batch's ids are in use.
+  // (Ids never reach the output, so when this happens does not matter for determinism.)
+  void release_groups() {
+    for (const uint32_t id : zero_ref_groups) {
+      if (groups.live(id) && groups.refs(id) == 0) groups.erase(id);
+    }
+    zero_ref_groups.clear();
+  }
+
+  // ------------------------------------------------------------------ watermark
+
+  void rescan() {
+    argmin = kNone;
+    raw_min = kNever;
+    second_min = kNever;
+    int64_t max_all = kMin;
+    bool any_active = false;
+    for (uint32_t i = 0; i < partitions.size(); ++i) {
+      const int64_t pwm = sat_sub(partitions[i].max_event, ooo_ms);
+      max_all = std::max(max_all, pwm);
+      if (!partitions[i].active) continue;
+      any_active = true;
+      if (pwm < raw_min) {
+        second_min = raw_min;
+        raw_min = pwm;
+        argmin = i;
+      } else if (pwm < second_min) {
+        second_min = pwm;
+      }
+    }
+    // No partition holds the watermark back: it may go as far as any partition got.
+    if (!any_active) raw_min = max_all;
+  }
+
+  void set_watermark(int64_t w) {
+    wm = w;
+    late_below = sat_sub(w, lateness_ms);
+  }
+
+  void advance_if_needed(std::vector<WindowAggregate>& closed) {
+    if (raw_min <= wm) return;
+    set_watermark(raw_min);
+    if (wm >= next_event) process(closed);
+  }
+
+  // A row with event time `t` seen in partition `p` (late rows included: a partition
+  // that is behind must still be able to catch up).
+  void observe(uint32_t p, int64_t t, std::vector<WindowAggregate>& closed) {
+    Partition& part = partitions[p];
+    if (t <= part.max_event) return;
+    part.max_event = t;
+    if (p != argmin) return;  // not the minimum: the operator watermark cannot move
+    const int64_t pwm = sat_sub(t, ooo_ms);
+    if (pwm <= second_min) {
+      raw_min = pwm;
+    } else {
+      rescan();
+    }
+    advance_if_needed(closed);
+  }
+
+  uint32_t begin_partition(uint32_t source_partition) {
+    const auto [it, inserted] =
+        partition_index.try_emplace(source_partition, static_cast<uint32_t>(partitions.size()));
+    if (inserted) {
+      partitions.push_back({});
+      rescan();
+    } else if (!partitions[it->second].active) {
+      partitions[it->second].active = true;  // rows after end_partition: it holds again
+      rescan();
+    }
+    return it->second;
+  }
+
+  // ------------------------------------------------------------------ state
+
+  void refresh_next_event() {
+    int64_t n = redo_at;
+    if (!pending.empty()) n = std::min(n, pending.begin()->end);
+    if (!retained.empty()) n = std::min(n, sat_add(retained.begin()->first.end, lateness_ms));
+    if (!panes.empty()) n = std::min(n, panes.begin()->second.free_at);
+    next_event = n;
+  }
+
+  Pane& pane_for(int64_t pane) {
+    const auto [it, inserted] = panes.try_emplace(pane);
+    if (!inserted) return it->second;
+    const int64_t pane_start = pane * pane_ms;
+    int64_t last_end = kMin;
+    for (uint32_t s = 0; s < specs.size(); ++s) {
+      const Spec& spec = specs[s];
+      const int64_t newest_start = floor_div(pane_start, spec.slide) * spec.slide;
+      last_end = std::max(last_end, newest_start + spec.size);
+      for (int64_t start = newest_start; start + spec.size > pane_start; start -= spec.slide) {
+        const int64_t end = start + spec.size;
+        if (end > wm) pending.insert({end, s});  // windows already past: see mark_updated
+      }
+    }
+    it->second.free_at = sat_add(last_end, lateness_ms);
+    refresh_next_event();
+    return it->second;
+  }
+
+  Accumulator* state_for(int64_t pane, uint32_t gid) {
+    const auto [slot, inserted] = index.try_emplace({pane, gid});
+    uint32_t a;
+    if (inserted) {
+      if (!free_accumulators.empty()) {
+        a = free_accumulators.back();
+        free_accumulators.pop_back();
+      } else {
+        a = static_cast<uint32_t>(accumulators.size());
+        accumulators.emplace_back();
+      }
+      *slot = a;  // before pane_for: no insertion into `index` in between
+      pane_for(pane).groups.emplace_back(gid, a);
+      groups.ref(gid);
+    } else {
+      a = *slot;
+    }
+    cached_pane = pane;
+    cached_gid = gid;
+    cached = &accumulators[a];
+    return cached;
+  }
+
+  void release_accumulator(uint32_t a) {
+    Accumulator& acc = accumulators[a];
+    for (std::size_t i = 0; i < acc.hashtags.size(); ++i) {
+      const uint32_t id = acc.hashtags.id(i);
+      if (hashtags.unref(id)) hashtags.erase(id);
+    }
+    acc.reset();
+    free_accumulators.push_back(a);
+  }
+
+  void free_panes() {
+    while (!panes.empty() && panes.begin()->second.free_at <= wm) {
+      const auto it = panes.begin();
+      for (const auto& [gid, a] : it->second.groups) {
+        index.erase({it->first, gid});
+        release_accumulator(a);
+        if (groups.unref(gid)) zero_ref_groups.push_back(gid);
+      }
+      panes.erase(it);
+    }
+    cached = nullptr;
+  }
+
+  void add_hashtags(Accumulator& acc, const PostRow& row, const RowBatch& batch) {
+    const std::size_t end = std::min<std::size_t>(
+        std::size_t{row.hashtag_begin} + row.hashtag_count, batch.hashtags.size());
+    for (std::size_t h = row.hashtag_begin; h < end; ++h) {
+      const auto [offset, length] = batch.hashtags[h];
+      if (length == 0 || offset > batch.hashtag_bytes.size() ||
+          length > batch.hashtag_bytes.size() - offset) {
+        continue;
+      }
+      const std::string_view tag(batch.hashtag_bytes.data() + offset, length);
+      fold_buffer.assign(tag);
+      for (char& c : fold_buffer) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      }
+      const auto [id, inserted] = hashtags.intern(fold_buffer);
+      if (inserted) {
+        if (hashtag_display.size() <= id) hashtag_display.resize(id + 1);
+        hashtag_display[id].assign(tag);
+      }
+      const SpaceSaving::AddResult r = acc.hashtags.add(id, hashtag_capacity);
+      if (r.inserted) hashtags.ref(id);
+      if (r.evicted != SpaceSaving::kNone && hashtags.unref(r.evicted)) hashtags.erase(r.evicted);
+    }
+  }
+
+  // A row was added to `pane`, which ends at or before the watermark: windows containing
+  // it may already have been emitted. Each such window (and group) is marked for
+  // re-emission at the next pane boundary the watermark reaches.
+  void mark_updated(int64_t pane, uint32_t gid) {
+    const int64_t pane_start = pane * pane_ms;
+    bool any = false;
+    for (uint32_t s = 0; s < specs.size(); ++s) {
+      const Spec& spec = specs[s];
+      const int64_t newest_start = floor_div(pane_start, spec.slide) * spec.slide;
+      for (int64_t start = newest_start; start + spec.size > pane_start; start -= spec.slide) {
+        const int64_t end = start + spec.size;
+        if (end > wm) continue;  // still pending: the row is simply part of it
+        // Not late, so end + allowed_lateness > wm: the window is retained, or it had no
+        // state when the watermark passed its end (then it starts retained, unemitted).
+        Retained& r = retained[{end, s}];
+        GroupMeta& m = r.groups[gid];
+        ++m.late;
+        m.dirty = true;
+        r.has_dirty = true;
+        any = true;
+      }
+    }
+    if (!any) return;
+    redo_at = std::min(redo_at, (floor_div(wm, pane_ms) + 1) * pane_ms);
+    refresh_next_event();
+  }
+
+  // ------------------------------------------------------------------ rows
+
+  void add(const RowBatch& batch, std::vector<WindowAggregate>& closed,
+           std::vector<LateRow>& late) {
+    if (batch.rows.empty()) return;
+    batch_gids.resize(batch.group_keys.size());
+    for (std::size_t i = 0; i < batch.group_keys.size(); ++i) {
+      batch_gids[i] = intern_group(batch.group_keys[i]);
+    }
+    uint32_t fallback_gid = kNone;  // for rows whose group index is out of range
+    const uint32_t part = begin_partition(batch.partition);
+    const std::vector<PostRow>& rows = batch.rows;
+    const std::size_t n = rows.size();
+    for (std::size_t i = 0; i < n; ++i) {
+      const PostRow& row = rows[i];
+      const int64_t t = row.event_ms;
+      if (t < cur_lo || t >= cur_hi) [[unlikely]] {
+        if (t < -kMaxEventMs || t > kMaxEventMs) {
+          late.push_back({static_cast<uint32_t>(i)});
+          ++late_count;
+          continue;
+        }
+        cur_pane = floor_div(t, pane_ms);
+        cur_lo = cur_pane * pane_ms;
+        cur_hi = cur_lo + pane_ms;
+      }
+      if (cur_hi <= late_below) [[unlikely]] {
+        late.push_back({static_cast<uint32_t>(i)});
+        ++late_count;
+        observe(part, t, closed);
+        continue;
+      }
+      uint32_t gid;
+      if (row.group < batch_gids.size()) [[likely]] {
+        gid = batch_gids[row.group];
+      } else {
+        if (fallback_gid == kNone) fallback_gid = intern_group(std::string_view(""));
+        gid = fallback_gid;
+      }
+      Accumulator* acc = (cached != nullptr && gid == cached_gid && cur_pane == cached_pane)
+                             ? cached
+                             : state_for(cur_pane, gid);
+      acc->add(row);
+      if (row.hashtag_count != 0 && hashtag_capacity != 0) add_hashtags(*acc, row, batch);
+      if (cur_hi <= wm) [[unlikely]]
+        mark_updated(cur_pane, gid);
+      observe(part, t, closed);
+    }
+    release_groups();
+  }
+
+  void end_partition(uint32_t source_partition, std::vector<WindowAggregate>& closed) {
+    const auto it = partition_index.find(source_partition);
+    if (it == partition_index.end() || !partitions[it->second].active) return;
+    partitions[it->second].active = false;
+    rescan();
+    advance_if_needed(closed);
+    release_groups();
+  }
+
+  void flush(std::vector<WindowAggregate>& closed) {
+    set_watermark(kNever);
+    late_below = kNever;  // nothing can be added any more
+    process(closed);
+    release_groups();
+  }
+
+  // ------------------------------------------------------------------ emission
+
+  // One emission point: everything that is due at the current watermark, in output order.
+  void process(std::vector<WindowAggregate>& closed) {
+    jobs.clear();
+    while (!pending.empty() && pending.begin()->end <= wm) {
+      jobs.push_back({*pending.begin(), Job::first, nullptr});
+      pending.erase(pending.begin());
+    }
+    const bool redo_due = wm >= redo_at;
+    for (auto it = retained.begin(); it != retained.end(); ++it) {
+      if (sat_add(it->first.end, lateness_ms) <= wm) {
+        jobs.push_back({it->first, Job::purge, &it->second});
+      } else if (!redo_due) {
+        break;  // purge times grow with the end; nothing else to do
+      } else if (it->second.has_dirty) {
+        jobs.push_back({it->first, Job::redo, &it->second});
+      }
+    }
+    if (redo_due) redo_at = kNever;
+    std::sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) { return a.ref < b.ref; });
+    for (const Job& job : jobs) emit(job, closed);
+    while (!retained.empty() && sat_add(retained.begin()->first.end, lateness_ms) <= wm) {
+      retained.erase(retained.begin());
+    }
+    free_panes();
+    refresh_next_event();
+  }
+
+  void emit(const Job& job, std::vector<WindowAggregate>& closed) {
+    const Spec& spec = specs[job.ref.spec];
+    const int64_t end = job.ref.end;
+    const int64_t start = end - spec.size;
+
+    // Every (group, accumulator) of the window's panes, grouped by group in pane order.
+    members.clear();
+    uint32_t order = 0;
+    const int64_t last_pane = end / pane_ms;  // exclusive; `end` is a multiple of pane_ms
+    for (auto it = panes.lower_bound(start / pane_ms); it != panes.end() && it->first < last_pane;
+         ++it, ++order) {
+      for (const auto& [gid, a] : it->second.groups)
+        members.push_back({gid, order, &accumulators[a]});
+    }
+    std::sort(members.begin(), members.end(), [](const Member& a, const Member& b) {
+      return a.gid != b.gid ? a.gid < b.gid : a.order < b.order;
+    });
+
+    const bool final_now =
+        job.kind == Job::purge || (job.kind == Job::first && sat_add(end, lateness_ms) <= wm);
+    Retained* keep = nullptr;
+    if (job.kind == Job::first && !final_now) keep = &retained[job.ref];
+
+    selected.clear();
+    for (std::size_t i = 0; i < members.size();) {
+      std::size_t j = i;
+      while (j < members.size() && members[j].gid == members[i].gid) ++j;
+      const uint32_t gid = members[i].gid;
+      Selected sel{gid, i, j, 0, 0};
+      i = j;
+      if (job.kind == Job::first) {
+        if (keep != nullptr) keep->groups[gid] = GroupMeta{0, true, false, 0};
+      } else {
+        const auto m = job.retained->groups.find(gid);
+        if (m == job.retained->groups.end()) {
+          // Unreachable: every group of a retained window has bookkeeping. Emit it as new.
+          if (job.kind == Job::redo) continue;
+        } else {
+          GroupMeta& meta = m->second;
+          if (job.kind == Job::redo && !meta.dirty) continue;
+          sel.revision = meta.emitted ? meta.revision + 1 : 0;
+          sel.late = meta.late;
+          meta.revision = sel.revision;
+          meta.emitted = true;
+          meta.dirty = false;
+        }
+      }
+      selected.push_back(sel);
+    }
+    if (job.kind == Job::redo) job.retained->has_dirty = false;
+
+    std::sort(selected.begin(), selected.end(),
+              [this](const Selected& a, const Selected& b) { return key_less(a.gid, b.gid); });
+    for (const Selected& sel : selected) {
+      WindowAggregate out;
+      out.spec = spec.name;
+      out.start_ms = start;
+      out.end_ms = end;
+      const std::vector<std::string>& values = group_values[sel.gid];
+      out.key.reserve(values.size());
+      for (std::size_t d = 0; d < values.size(); ++d)
+        out.key.emplace_back(config.group_by[d], values[d]);
+      acc_list.clear();
+      for (std::size_t k = sel.begin; k < sel.end; ++k) acc_list.push_back(members[k].acc);
+      summarizer.summarize(acc_list.data(), acc_list.size(), summary, out);
+      out.late = sel.late;
+      out.revision = sel.revision;
+      out.final = final_now;
+      closed.push_back(std::move(out));
+    }
+  }
+
+  std::size_t state_bytes() const {
+    std::size_t total = sizeof(Impl) + index.bytes() + accumulators.size() * sizeof(Accumulator) +
+                        free_accumulators.capacity() * sizeof(uint32_t);
+    for (const Accumulator& a : accumulators) total += a.heap_bytes();
+    constexpr std::size_t kNode = 48;  // rough red-black tree node overhead
+    for (const auto& [p, pane] : panes) {
+      total += kNode + sizeof(Pane) + pane.groups.capacity() * sizeof(pane.groups[0]);
+    }
+    total += pending.size() * (kNode + sizeof(WindowRef));
+    for (const auto& [ref, r] : retained) {
+      total += kNode + sizeof(Retained) + r.groups.size() * (sizeof(GroupMeta) + 32);
+    }
+    total += groups.bytes() + hashtags.bytes();
+    for (const std::string& s : hashtag_display)
+      total += sizeof(s) + (s.capacity() > 15 ? s.capacity() : 0);
+    for (const auto& values : group_values) {
+      for (const std::string& s : values)
+        total += sizeof(s) + (s.capacity() > 15 ? s.capacity() : 0);
+    }
+    return total;
+  }
+};
+
+WindowOperator::WindowOperator(WindowConfig config)
+    : impl_(std::make_unique<Impl>(std::move(config))) {}
+WindowOperator::~WindowOperator() = default;
+
+void WindowOperator::add(const RowBatch& batch, std::vector<WindowAggregate>& closed,
+                         std::vector<LateRow>& late) {
+  impl_->add(batch, closed, late);
+}
+void WindowOperator::end_partition(uint32_t partition, std::vector<WindowAggregate>& closed) {
+  impl_->end_partition(partition, closed);
+}
+void WindowOperator::flush(std::vector<WindowAggregate>& closed) {
+  impl_->flush(closed);
+}
+int64_t WindowOperator::watermark_ms() const {
+  return impl_->wm;
+}
+std::size_t WindowOperator::open_windows() const {
+  return impl_->pending.size() + impl_->retained.size();
+}
+std::size_t WindowOperator::state_bytes() const {
+  return impl_->state_bytes();
+}
+int64_t WindowOperator::late_rows() const {
+  return impl_->late_count;
+}
+const WindowConfig& WindowOperator::config() const {
+  return impl_->config;
+}
+
+}  // namespace sentistream

@@ -1,0 +1,221 @@
+#include "pipeline/commands.h"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+#include "config/builtin_lexicons.h"
+#include "config/config.h"
+#include "pipeline/encode.h"
+#include "pipeline/source.h"
+#include "operators/parse/parser.h"
+#include "pipeline/replay.h"
+
+namespace sentistream {
+
+namespace {
+
+// Loads config and lexicons, reporting problems on stderr. Returns false on failure
+// (exit code 2: nothing has been read or written yet).
+bool load_setup(const CommonArgs& common, Config& config,
+                std::shared_ptr<const Lexicon>& lexicon) {
+  try {
+    config = load_config({common.config_file, common.overrides, true});
+  } catch (const ConfigError& e) {
+    std::cerr << "sentistream: invalid configuration:\n";
+    for (const auto& p : e.problems()) std::cerr << "  " << p << "\n";
+    return false;
+  }
+  try {
+    lexicon = config.lexicon_dir.empty() ? builtin_lexicon() : Lexicon::load_dir(config.lexicon_dir);
+  } catch (const LexiconError& e) {
+    std::cerr << "sentistream: invalid lexicon: " << e.what() << "\n";
+    return false;
+  }
+  return true;
+}
+
+std::string human_bytes(double b) {
+  const char* units[] = {"B", "kB", "MB", "GB", "TB"};
+  int u = 0;
+  while (b >= 1000 && u < 4) {
+    b /= 1000;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
+  return buf;
+}
+
+void print_progress(const RunStats& stats, const Source::Progress& p, bool final) {
+  double secs = stats.seconds > 0 ? stats.seconds : 1e-9;
+  uint64_t posts = stats.posts_parsed();
+  char line[256];
+  std::string eta = "";
+  std::string bar;
+  if (p.raw_bytes_total > 0) {
+    double frac = std::min(1.0, double(p.raw_bytes_read) / double(p.raw_bytes_total));
+    int filled = static_cast<int>(frac * 24);
+    bar = "[" + std::string(static_cast<size_t>(filled), '#') +
+          std::string(static_cast<size_t>(24 - filled), '.') + "] ";
+    if (frac > 0 && !final) {
+      int remaining = static_cast<int>(secs / frac - secs);
+      char e[32];
+      std::snprintf(e, sizeof e, "  ETA %d:%02d", remaining / 60, remaining % 60);
+      eta = e;
+    }
+  }
+  std::snprintf(line, sizeof line, "\r%s%s%s  %llu posts  %.0f posts/s  %llu rejected%s\033[K",
+                bar.c_str(), human_bytes(double(p.raw_bytes_read)).c_str(),
+                p.raw_bytes_total ? (" / " + human_bytes(double(p.raw_bytes_total))).c_str() : "",
+                static_cast<unsigned long long>(posts), double(posts) / secs,
+                static_cast<unsigned long long>(stats.posts_rejected()), eta.c_str());
+  std::fputs(line, stderr);
+  if (final) std::fputc('\n', stderr);
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+int run_replay(const CommonArgs& common, const ReplayArgs& args) {
+  Config config;
+  std::shared_ptr<const Lexicon> lexicon;
+  if (!load_setup(common, config, lexicon)) return 2;
+  if (!args.output.empty()) config.output = args.output;
+  if (args.format == "csv") config.format = OutputFormat::csv;
+  if (args.format == "jsonl") config.format = OutputFormat::jsonl;
+  if (!args.dlq.empty()) config.dlq = args.dlq;
+  if (args.threads > 0) config.threads = args.threads;
+  if (args.batch_docs > 0) config.batch_docs = args.batch_docs;
+
+  bool show_progress = !args.quiet && (args.progress || ::isatty(STDERR_FILENO));
+  try {
+    FileSourceOptions so;
+    so.batch_docs = static_cast<size_t>(config.batch_docs);
+    so.batch_bytes = static_cast<size_t>(config.batch_bytes);
+    so.max_document_bytes = static_cast<size_t>(config.max_document_bytes);
+    so.padding = parse_padding();
+    FileSource source(args.inputs, so);
+
+    std::unique_ptr<AggregateSink> output =
+        config.format == OutputFormat::csv
+            ? make_csv_sink(config.output, config.decimals, config.group_by,
+                            lexicon->marker_categories())
+            : make_jsonl_sink(config.output, config.decimals);
+    std::unique_ptr<RejectSink> dlq;
+    if (!config.dlq.empty()) dlq = make_dlq_file_sink(config.dlq);
+
+    RunOptions options;
+    options.threads = config.threads;
+    if (show_progress) {
+      options.on_progress = [](const RunStats& s, const Source::Progress& p) {
+        print_progress(s, p, false);
+      };
+    }
+    RunStats stats = run_pipeline(source, config, lexicon, *output, dlq.get(), options);
+    output->close();
+    if (dlq) dlq->close();
+    if (show_progress) print_progress(stats, source.progress(), true);
+
+    std::string summary = summary_json(stats, config, lexicon->marker_categories());
+    if (!args.summary.empty()) {
+      OutputFile f(args.summary);
+      f.write(summary);
+      f.close();
+    } else if (!args.quiet) {
+      std::fputs(summary.c_str(), stderr);
+    }
+    if (stats.late_posts > 0 && !args.quiet) {
+      std::fprintf(stderr,
+                   "sentistream: warning: %llu posts arrived later than "
+                   "windows.max_out_of_orderness (%s) + windows.allowed_lateness allow and "
+                   "were not counted; if the input is not in time order, raise it, e.g. "
+                   "--set windows.max_out_of_orderness=\\\"1d\\\"\n",
+                   static_cast<unsigned long long>(stats.late_posts),
+                   format_duration(config.max_out_of_orderness_ms).c_str());
+    }
+  } catch (const InputError& e) {
+    std::cerr << "sentistream: " << e.what() << "\n";
+    return 1;
+  } catch (const SinkError& e) {
+    std::cerr << "sentistream: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+int run_score(const CommonArgs& common, const ScoreArgs& args) {
+  Config config;
+  std::shared_ptr<const Lexicon> lexicon;
+  if (!load_setup(common, config, lexicon)) return 2;
+  ScoreOptions so;
+  so.score_repost_chain = config.score_repost_chain;
+  Scorer scorer(lexicon, so);
+  const auto& categories = lexicon->marker_categories();
+  std::string line, out;
+  std::vector<ExplainItem> explain;
+  while (std::getline(std::cin, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    explain.clear();
+    Score s = scorer.score(line, args.lang, args.explain ? &explain : nullptr);
+    out.clear();
+    out += "{\"compound\":";
+    append_fixed(s.compound, 4, out);
+    out += ",\"pos\":";
+    append_fixed(s.pos, 3, out);
+    out += ",\"neu\":";
+    append_fixed(s.neu, 3, out);
+    out += ",\"neg\":";
+    append_fixed(s.neg, 3, out);
+    out += ",\"label\":";
+    append_json_string(to_string(s.label), out);
+    out += ",\"lang\":";
+    append_json_string(kScoreLangs[s.lang], out);
+    out += ",\"markers\":{";
+    for (size_t i = 0; i < categories.size(); ++i) {
+      if (i) out += ',';
+      append_json_string(categories[i], out);
+      out += ':' + std::to_string(s.marker_hits[i]);
+    }
+    out += '}';
+    if (args.explain) {
+      out += ",\"explain\":[";
+      for (size_t i = 0; i < explain.size(); ++i) {
+        const ExplainItem& e = explain[i];
+        if (i) out += ',';
+        out += "{\"kind\":";
+        append_json_string(e.kind, out);
+        out += ",\"text\":";
+        append_json_string(e.text, out);
+        out += ",\"value\":";
+        append_fixed(e.value, 3, out);
+        if (!e.note.empty()) {
+          out += ",\"note\":";
+          append_json_string(e.note, out);
+        }
+        out += '}';
+      }
+      out += ']';
+    }
+    out += "}\n";
+    std::fwrite(out.data(), 1, out.size(), stdout);
+  }
+  std::fflush(stdout);
+  return 0;
+}
+
+int run_validate(const CommonArgs& common) {
+  Config config;
+  std::shared_ptr<const Lexicon> lexicon;
+  if (!load_setup(common, config, lexicon)) return 2;
+  std::cout << dump_config(config);
+  std::cerr << "sentistream: configuration ok; lexicons: " << lexicon->term_count()
+            << " terms, marker categories:";
+  for (const auto& c : lexicon->marker_categories()) std::cerr << " " << c;
+  std::cerr << "\n";
+  return 0;
+}
+
+}  // namespace sentistream

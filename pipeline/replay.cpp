@@ -1,0 +1,232 @@
+#include "pipeline/replay.h"
+
+#include <oneapi/tbb/enumerable_thread_specific.h>
+#include <oneapi/tbb/parallel_pipeline.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "pipeline/batch_processor.h"
+#include "pipeline/encode.h"
+
+namespace sentistream {
+
+uint64_t RunStats::posts_parsed() const {
+  uint64_t n = 0;
+  for (uint64_t v : totals.parsed) n += v;
+  return n;
+}
+
+uint64_t RunStats::posts_rejected() const {
+  uint64_t n = 0;
+  for (uint64_t v : totals.rejected) n += v;
+  return n;
+}
+
+namespace {
+
+// Fixed pool of batches: the pipeline never has more than `tokens` in flight, so the
+// pool never runs dry, and batches (with their buffers) are reused instead of reallocated.
+class BatchPool {
+ public:
+  explicit BatchPool(size_t n) {
+    for (size_t i = 0; i < n; ++i) free_.push_back(std::make_unique<Batch>());
+  }
+  Batch* take() {
+    std::lock_guard lock(mu_);
+    Batch* b = free_.back().release();
+    free_.pop_back();
+    return b;
+  }
+  void give(Batch* b) {
+    b->clear();
+    std::lock_guard lock(mu_);
+    free_.emplace_back(b);
+  }
+
+ private:
+  std::mutex mu_;  // taken twice per batch, never per post
+  std::vector<std::unique_ptr<Batch>> free_;
+};
+
+}  // namespace
+
+RunStats run_pipeline(Source& source, const Config& config,
+                      std::shared_ptr<const Lexicon> lexicon, AggregateSink& output,
+                      RejectSink* dlq, const RunOptions& options) {
+  const auto started = std::chrono::steady_clock::now();
+  int threads = options.threads > 0 ? options.threads
+                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const size_t tokens = static_cast<size_t>(threads * config.tokens_per_thread);
+
+  RunStats stats;
+  stats.threads = threads;
+  stats.windows_emitted.assign(config.windows.size(), 0);
+
+  const ProcessorConfig processor_config = ProcessorConfig::from(config);
+  tbb::enumerable_thread_specific<std::unique_ptr<BatchProcessor>> processors;
+  WindowOperator windows(config.window_config(lexicon->marker_categories()));
+  BatchPool pool(tokens);
+  uint64_t seq = 0;
+  auto last_progress = started;
+  std::string origin;
+
+  auto count_emitted = [&](const std::vector<WindowAggregate>& closed) {
+    for (const auto& a : closed) {
+      for (size_t i = 0; i < config.windows.size(); ++i) {
+        if (config.windows[i].name == a.spec) ++stats.windows_emitted[i];
+      }
+    }
+  };
+
+  auto write_output = [&](Batch& b) {
+    stats.totals.add(b.counters);
+    if (!b.closed.empty()) {
+      output.write(b.closed);
+      count_emitted(b.closed);
+    }
+    stats.late_posts += b.late.size();
+    stats.totals.rejected[static_cast<int>(RejectReason::late)] += b.late.size();
+    if (dlq) {
+      auto letter_for = [&](uint32_t doc_index) {
+        const RawDoc& d = b.docs[doc_index];
+        DeadLetter letter;
+        origin = source.origin(d);
+        letter.origin = origin;
+        letter.raw = std::string_view(b.bytes.data() + d.offset, d.length);
+        letter.truncated = d.too_large;
+        return letter;
+      };
+      for (const Reject& r : b.rejects) {
+        DeadLetter letter = letter_for(r.doc);
+        letter.post_index = r.post_index;
+        letter.reason = r.reason;
+        letter.detail = r.detail;
+        dlq->write(letter);
+        ++stats.dlq_written;
+      }
+      for (const LateRow& late : b.late) {
+        const PostRow& row = b.rows.rows[late.row];
+        DeadLetter letter = letter_for(row.doc);
+        letter.reason = RejectReason::late;
+        std::string detail = "event time ";
+        append_rfc3339(row.event_ms, detail);
+        detail += " is older than watermark - allowed_lateness";
+        letter.detail = detail;
+        dlq->write(letter);
+        ++stats.dlq_written;
+      }
+    }
+    if (options.on_progress) {
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_progress >= std::chrono::milliseconds(options.progress_interval_ms)) {
+        last_progress = now;
+        stats.seconds = std::chrono::duration<double>(now - started).count();
+        options.on_progress(stats, source.progress());
+      }
+    }
+  };
+
+  tbb::task_arena arena(threads);
+  arena.execute([&] {
+    tbb::parallel_pipeline(
+        tokens,
+        tbb::make_filter<void, Batch*>(
+            tbb::filter_mode::serial_in_order,
+            [&](tbb::flow_control& fc) -> Batch* {
+              Batch* b = pool.take();
+              if (!source.next(*b)) {
+                pool.give(b);
+                fc.stop();
+                return nullptr;
+              }
+              b->seq = seq++;
+              return b;
+            }) &
+            tbb::make_filter<Batch*, Batch*>(
+                tbb::filter_mode::parallel,
+                [&](Batch* b) {
+                  auto& p = processors.local();
+                  if (!p) p = std::make_unique<BatchProcessor>(processor_config, lexicon);
+                  p->process(*b);
+                  return b;
+                }) &
+            tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::serial_in_order,
+                                             [&](Batch* b) {
+                                               windows.add(b->rows, b->closed, b->late);
+                                               return b;
+                                             }) &
+            tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, [&](Batch* b) {
+              write_output(*b);
+              pool.give(b);
+            }));
+  });
+
+  std::vector<WindowAggregate> closed;
+  windows.flush(closed);
+  if (!closed.empty()) {
+    output.write(closed);
+    count_emitted(closed);
+  }
+  stats.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (options.on_progress) options.on_progress(stats, source.progress());
+  return stats;
+}
+
+std::string summary_json(const RunStats& stats, const Config& config,
+                         const std::vector<std::string>& marker_names) {
+  std::string out = "{\"documents\":" + std::to_string(stats.totals.documents);
+  out += ",\"bytes\":" + std::to_string(stats.totals.bytes);
+  uint64_t parsed = stats.posts_parsed();
+  uint64_t rejected = stats.posts_rejected();
+  // Late posts were parsed, then dropped by the window stage: read = parsed + the
+  // rejects that happened before parsing finished.
+  uint64_t late = stats.totals.rejected[static_cast<int>(RejectReason::late)];
+  out += ",\"posts_read\":" + std::to_string(parsed + rejected - late);
+  out += ",\"posts_parsed\":" + std::to_string(parsed);
+  out += ",\"posts_by_platform\":{";
+  for (int p = 0; p < kPlatformCount; ++p) {
+    if (p) out += ',';
+    out += "\"" + std::string(to_string(static_cast<Platform>(p))) +
+           "\":" + std::to_string(stats.totals.parsed[static_cast<size_t>(p)]);
+  }
+  out += "},\"posts_rejected\":{";
+  for (int r = 0; r < kRejectReasonCount; ++r) {
+    if (r) out += ',';
+    out += "\"" + std::string(to_string(static_cast<RejectReason>(r))) +
+           "\":" + std::to_string(stats.totals.rejected[static_cast<size_t>(r)]);
+  }
+  out += "},\"rejected_total\":" + std::to_string(rejected);
+  out += ",\"late_posts\":" + std::to_string(stats.late_posts);
+  out += ",\"labels\":{\"negative\":" + std::to_string(stats.totals.labels[0]) +
+         ",\"neutral\":" + std::to_string(stats.totals.labels[1]) +
+         ",\"positive\":" + std::to_string(stats.totals.labels[2]) + "}";
+  out += ",\"marker_posts\":{";
+  for (size_t i = 0; i < marker_names.size(); ++i) {
+    if (i) out += ',';
+    append_json_string(marker_names[i], out);
+    out += ':' + std::to_string(stats.totals.marker_posts[i]);
+  }
+  out += "},\"windows_emitted\":{";
+  for (size_t i = 0; i < config.windows.size(); ++i) {
+    if (i) out += ',';
+    append_json_string(config.windows[i].name, out);
+    out += ':' + std::to_string(stats.windows_emitted[i]);
+  }
+  out += "},\"dlq_written\":" + std::to_string(stats.dlq_written);
+  out += ",\"threads\":" + std::to_string(stats.threads);
+  out += ",\"seconds\":";
+  append_fixed(stats.seconds, 3, out);
+  double secs = stats.seconds > 0 ? stats.seconds : 1e-9;
+  out += ",\"posts_per_second\":";
+  append_fixed(static_cast<double>(parsed) / secs, 0, out);
+  out += ",\"mb_per_second\":";
+  append_fixed(static_cast<double>(stats.totals.bytes) / secs / 1e6, 1, out);
+  out += "}\n";
+  return out;
+}
+
+}  // namespace sentistream

@@ -1,0 +1,86 @@
+// Sinks receive closed aggregates and rejected input, in order, from the pipeline's
+// serial output stage. Files and stdout implement them here; the Kafka sinks (live mode)
+// and in-memory sinks for tests implement the same interfaces.
+//
+// Threading: called from one thread at a time. Errors (disk full, closed pipe) throw
+// SinkError: output that cannot be written is a fatal runtime error (exit 1).
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "operators/window/window.h"
+
+namespace sentistream {
+
+class SinkError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class AggregateSink {
+ public:
+  virtual ~AggregateSink() = default;
+  virtual void write(const std::vector<WindowAggregate>& closed) = 0;
+  virtual void close() = 0;  // flush and release; idempotent
+};
+
+// What the DLQ receives for one rejected document or post.
+struct DeadLetter {
+  std::string_view origin;  // "dump.ndjson:17"
+  int64_t post_index = -1;  // inside an API response; -1 = whole document
+  RejectReason reason = RejectReason::invalid_json;
+  std::string_view detail;
+  std::string_view raw;     // original bytes (possibly a prefix, see truncated)
+  bool truncated = false;
+};
+
+class RejectSink {
+ public:
+  virtual ~RejectSink() = default;
+  virtual void write(const DeadLetter& letter) = 0;
+  virtual void close() = 0;
+};
+
+// Buffered writer to a file or stdout ("-"); writes are batched into large fwrite calls.
+class OutputFile {
+ public:
+  explicit OutputFile(const std::string& path);
+  ~OutputFile();
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+  void write(std::string_view bytes);
+  void flush();
+  void close();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  std::FILE* file_ = nullptr;
+  bool owns_ = false;
+};
+
+// JSON lines (DESIGN.md output schema) or CSV with a header row.
+std::unique_ptr<AggregateSink> make_jsonl_sink(const std::string& path, int decimals);
+std::unique_ptr<AggregateSink> make_csv_sink(const std::string& path, int decimals,
+                                             const std::vector<Dimension>& group_by,
+                                             const std::vector<std::string>& markers);
+// One JSON object per line: {"reason","origin","post_index","detail","raw"|"raw_base64",
+// "truncated"}. Original bytes that are not valid UTF-8 are written as base64.
+std::unique_ptr<RejectSink> make_dlq_file_sink(const std::string& path);
+
+// Keeps everything in memory (tests, embedding).
+class MemoryAggregateSink final : public AggregateSink {
+ public:
+  void write(const std::vector<WindowAggregate>& closed) override {
+    aggregates.insert(aggregates.end(), closed.begin(), closed.end());
+  }
+  void close() override {}
+  std::vector<WindowAggregate> aggregates;
+};
+
+}  // namespace sentistream
