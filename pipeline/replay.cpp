@@ -72,6 +72,7 @@ RunStats run_pipeline(Source& source, const Config& config,
   uint64_t seq = 0;
   auto last_progress = started;
   std::string origin;
+  std::string late_detail;
 
   auto count_emitted = [&](const std::vector<WindowAggregate>& closed) {
     for (const auto& a : closed) {
@@ -99,23 +100,30 @@ RunStats run_pipeline(Source& source, const Config& config,
         letter.truncated = d.too_large;
         return letter;
       };
-      for (const Reject& r : b.rejects) {
-        DeadLetter letter = letter_for(r.doc);
-        letter.post_index = r.post_index;
-        letter.reason = r.reason;
-        letter.detail = r.detail;
-        dlq->write(letter);
-        ++stats.dlq_written;
-      }
-      for (const LateRow& late : b.late) {
-        const PostRow& row = b.rows.rows[late.row];
-        DeadLetter letter = letter_for(row.doc);
-        letter.reason = RejectReason::late;
-        std::string detail = "event time ";
-        append_rfc3339(row.event_ms, detail);
-        detail += " is older than watermark - allowed_lateness";
-        letter.detail = detail;
-        dlq->write(letter);
+      // Parse rejects and late rows, merged in document order, so the DLQ reads the same
+      // whatever the batch boundaries (within a document: parse rejects first).
+      size_t ri = 0, li = 0;
+      while (ri < b.rejects.size() || li < b.late.size()) {
+        bool take_reject =
+            li == b.late.size() ||
+            (ri < b.rejects.size() && b.rejects[ri].doc <= b.rows.rows[b.late[li].row].doc);
+        if (take_reject) {
+          const Reject& r = b.rejects[ri++];
+          DeadLetter letter = letter_for(r.doc);
+          letter.post_index = r.post_index;
+          letter.reason = r.reason;
+          letter.detail = r.detail;
+          dlq->write(letter);
+        } else {
+          const PostRow& row = b.rows.rows[b.late[li++].row];
+          DeadLetter letter = letter_for(row.doc);
+          letter.reason = RejectReason::late;
+          late_detail = "event time ";
+          append_rfc3339(row.event_ms, late_detail);
+          late_detail += " is older than watermark - allowed_lateness";
+          letter.detail = late_detail;
+          dlq->write(letter);
+        }
         ++stats.dlq_written;
       }
     }

@@ -188,3 +188,11 @@ TEST_CASE("describe_options lists every option once") {
   CHECK(table.find("`pipeline.threads`") != std::string::npos);
   CHECK(table.find("`output.dlq`") != std::string::npos);
 }
+
+TEST_CASE("config/README.md documents exactly the options of the table") {
+  std::ifstream in(std::string(SENTISTREAM_SOURCE_DIR) + "/config/README.md");
+  REQUIRE(in.good());
+  std::string readme((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // Regenerate with: sentistream validate --describe
+  CHECK(readme.find(describe_options()) != std::string::npos);
+}
