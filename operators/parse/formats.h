@@ -42,13 +42,13 @@ struct Context {
   PostVisitor& visitor;
   const ParseOptions& options;
   std::size_t posts = 0;    // accepted so far in this document
-  std::size_t rejects = 0;  // per-post rejects so far in this document
+  std::size_t rejects = 0;  // rejects (per post or whole document) so far
   DocFormat format = DocFormat::unknown;
 
-  // The whole document is not a post (index npos).
+  // The whole document is not a post.
   void reject_document(RejectReason r, std::string_view detail) {
     ++rejects;
-    visitor.on_reject(r, static_cast<std::size_t>(-1), detail);
+    visitor.on_reject(r, PostVisitor::kWholeDocument, detail);
   }
 
   // Reports the outcome of the reader that just filled `post`.

@@ -140,7 +140,7 @@ class Loader {
     std::vector<score::Matcher::Key> keys;
     keys.reserve(impl_->keys.size());
     for (std::size_t i = 0; i < impl_->keys.size(); ++i)
-      keys.push_back({impl_->keys[i], static_cast<uint32_t>(i)});
+      keys.push_back({impl_->keys[i], static_cast<uint32_t>(i), impl_->terms[i].markers != 0});
     impl_->matcher = score::Matcher::build(std::move(keys));
     return std::move(impl_);
   }

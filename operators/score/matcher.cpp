@@ -114,6 +114,10 @@ class MatcherBuilder {
     std::vector<Entry> entries;
     size_bits(m_.first_astral_, 256);  // emoji: a few hundred first code points
     size_bits(m_.single_astral_, 256);
+    std::size_t markers = 0;
+    for (const auto& k : keys_) markers += k.marker;
+    size_bits(m_.marker_word_, markers);
+    size_bits(m_.marker_cp_, markers);
     std::string padded;
     for (const auto& k : keys_) {
       padded.assign(k.bytes);
@@ -123,6 +127,7 @@ class MatcherBuilder {
       if (kByteClass[p[0]] == kWord) {
         const auto* e1 = word_run_end(p, end);
         const uint64_t run1 = word_run_hash(p, static_cast<std::size_t>(e1 - p));
+        if (k.marker) m_.marker_word_.set_mixed(run1);
         // Pair only when the text scanner would also form it: one ASCII separator byte,
         // then a second run.
         if (e1 + 1 < end && *e1 < 0x80 && kByteClass[e1[1]] == kWord) {
@@ -136,6 +141,7 @@ class MatcherBuilder {
       }
       const uint32_t cp1 = folded_code_point(p);
       set_cp(m_.first_bmp_, m_.first_astral_, cp1);
+      if (k.marker) m_.marker_cp_.set(cp1);
       const std::size_t len1 = utf8_len(p[0]);
       if (k.bytes.size() == len1) {
         set_cp(m_.single_bmp_, m_.single_astral_, cp1);

@@ -14,7 +14,9 @@
 //   second run follows one separator byte, of both runs ("the bomb", "can't",
 //   "user-friendly"), so that "the" or "can" alone do not trigger a walk;
 // - other starts: the first code point (a bitmap over the BMP), whether that code point
-//   alone is a term, and the first two code points ("不错", "[哈", ":)").
+//   alone is a term, and the first two code points ("不错", "[哈", ":)");
+// - marker terms alone (first word run or first code point), for positions inside a
+//   sentiment match where only the marker stream still looks.
 //
 // Immutable after build(); all lookups are const and thread-safe.
 #pragma once
@@ -106,6 +108,7 @@ class Matcher {
   struct Key {
     std::string bytes;  // already folded (ASCII lower case), non-empty, distinct, valid UTF-8
     uint32_t value;     // reported on a match (term index)
+    bool marker = false;  // also enters the marker filters
   };
 
   Matcher();  // matches nothing
@@ -120,6 +123,11 @@ class Matcher {
   bool may_start_cp_pair(uint32_t cp1, uint32_t cp2) const {
     return test(cp_pair_, (static_cast<uint64_t>(cp1) << 21) | cp2);
   }
+
+  // Looser filters over marker terms only, for positions where only the marker stream
+  // is looking (inside a sentiment match).
+  bool may_start_marker_word(uint64_t run) const { return test_mixed(marker_word_, run); }
+  bool may_start_marker_cp(uint32_t cp) const { return test(marker_cp_, cp); }
 
   // Walks the trie along [p, end), calling on_match(match_end, value) for every term
   // that is a prefix of the input, shortest first.
@@ -164,7 +172,7 @@ class Matcher {
 
   std::vector<Cell> cells_;
   std::vector<uint32_t> values_;  // by state, valid where the has_value bit is set
-  Bits word_, word_pair_, cp_pair_, first_astral_, single_astral_;
+  Bits word_, word_pair_, cp_pair_, first_astral_, single_astral_, marker_word_, marker_cp_;
   std::vector<uint64_t> first_bmp_ = std::vector<uint64_t>(1024, 0);
   std::vector<uint64_t> single_bmp_ = std::vector<uint64_t>(1024, 0);
 

@@ -5,6 +5,10 @@
 #include <bit>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "operators/score/utf8.h"
 
 namespace sentistream::score {
@@ -109,16 +113,49 @@ inline Plain plain_bytes(uint64_t v, unsigned char prev, uint64_t prev_eq) {
                count_high_bits(zero_bytes(v ^ ('!' * kOnes)) & take), (eq >> 56) & 0x80};
 }
 
+#if defined(__SSE2__)
+constexpr std::array<uint8_t, 256> kPopcount8 = [] {
+  std::array<uint8_t, 256> t{};
+  for (int i = 0; i < 256; ++i) t[i] = static_cast<uint8_t>(std::popcount(static_cast<unsigned>(i)));
+  return t;
+}();
+inline uint32_t popcount16(unsigned m) { return kPopcount8[m & 0xFF] + kPopcount8[(m >> 8) & 0xFF]; }
+
+// plain_bytes() for 16 bytes with SSE2 (baseline on x86-64).
+inline Plain plain_bytes16(const unsigned char* p, unsigned char prev, unsigned prev_eq) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i space = _mm_set1_epi8(' ');
+  auto eq = [&](char c) { return _mm_cmpeq_epi8(v, _mm_set1_epi8(c)); };
+  // Signed compare: non-ASCII bytes are negative, so they count as "below ' '" too.
+  __m128i special = _mm_or_si128(_mm_cmplt_epi8(v, space), eq(0x7F));
+  special = _mm_or_si128(special, _mm_or_si128(eq('@'), eq('/')));
+  special = _mm_or_si128(special, _mm_or_si128(eq(':'), eq('.')));
+  const __m128i f = _mm_or_si128(v, space);
+  const __m128i before = _mm_or_si128(_mm_slli_si128(f, 1), _mm_cvtsi32_si128(prev | 0x20));
+  const auto repeat = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(f, before)));
+  const auto spaces = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, space)));
+  const unsigned stop = static_cast<unsigned>(_mm_movemask_epi8(special)) |
+                        (repeat & ((repeat << 1) | prev_eq)) | (repeat & spaces) | 0x10000;
+  const auto count = static_cast<std::size_t>(std::countr_zero(stop));
+  const unsigned take = (1u << count) - 1;
+  auto in_range = [](__m128i x, char lo, char hi) {
+    return static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(
+        _mm_cmpgt_epi8(x, _mm_set1_epi8(static_cast<char>(lo - 1))),
+        _mm_cmplt_epi8(x, _mm_set1_epi8(static_cast<char>(hi + 1))))));
+  };
+  return Plain{count, popcount16(in_range(f, 'a', 'z') & take),
+               popcount16(in_range(v, 'a', 'z') & take),
+               popcount16(static_cast<unsigned>(_mm_movemask_epi8(eq('!'))) & take),
+               (repeat >> 15) & 1};
+}
+#endif
+
 }  // namespace
 
 void normalize(std::string_view in, const NormalizeOptions& opts, NormalizedText& out) {
   const auto* s = reinterpret_cast<const unsigned char*>(in.data());
-  std::size_t n = in.size();
+  const std::size_t n = in.size();
   const bool strip = opts.strip_entities;
-  if (strip && !opts.keep_repost_chain) {
-    const std::size_t chain = in.find("//@");
-    if (chain != std::string_view::npos) n = chain;
-  }
   // Output never exceeds input: every rewrite maps k bytes to at most k bytes.
   const std::size_t need = NormalizedText::kHead + n + NormalizedText::kTail;
   if (out.buf.size() < need) out.buf.resize(std::max(need, 2 * out.buf.size()));
@@ -156,7 +193,26 @@ void normalize(std::string_view in, const NormalizeOptions& opts, NormalizedText
   // Copy loop: plain ASCII bytes, nothing to decide. Eight at a time while possible.
   auto copy_plain = [&](std::size_t& i) {
     unsigned char prev = o[-1];
-    uint64_t prev_eq = kFold[prev] == kFold[o[-2]] ? 0x80 : 0;  // o[-1] repeats o[-2]
+    const bool repeats = kFold[prev] == kFold[o[-2]];  // o[-1] repeats o[-2]
+#if defined(__SSE2__)
+    unsigned prev_eq16 = repeats ? 1 : 0;
+    while (i + 16 <= n) {
+      const Plain p = plain_bytes16(s + i, prev, prev_eq16);
+      std::memcpy(o, s + i, 16);  // room: output <= input, plus kTail
+      const std::size_t k = p.count;
+      o += k;
+      i += k;
+      latin += p.letters;
+      lower += p.lower;
+      exclaims += p.bangs;
+      if (k < 16) return;
+      prev = o[-1];
+      prev_eq16 = static_cast<unsigned>(p.last_eq);
+    }
+    uint64_t prev_eq = prev_eq16 ? 0x80 : 0;
+#else
+    uint64_t prev_eq = repeats ? 0x80 : 0;
+#endif
     while (i + 8 <= n) {
       const Plain p = plain_bytes(load_u64(s + i), prev, prev_eq);
       std::memcpy(o, s + i, 8);  // room: output <= input, plus kTail
@@ -166,17 +222,15 @@ void normalize(std::string_view in, const NormalizeOptions& opts, NormalizedText
       latin += p.letters;
       lower += p.lower;
       exclaims += p.bangs;
-      if (k < 8) break;
+      if (k < 8) return;
       prev = o[-1];
       prev_eq = p.last_eq;
     }
-    if (i + 8 > n) {
-      while (i < n) {
-        const unsigned char c = s[i];
-        if (kSpecial[c] | (kFold[c] == kFold[o[-1]])) break;
-        emit(c);
-        ++i;
-      }
+    while (i < n) {
+      const unsigned char c = s[i];
+      if (kSpecial[c] | (kFold[c] == kFold[o[-1]])) break;
+      emit(c);
+      ++i;
     }
   };
 
@@ -190,15 +244,16 @@ void normalize(std::string_view in, const NormalizeOptions& opts, NormalizedText
     unsigned char c = s[i];
     std::size_t len = 1;
     if (c >= 0x80) {
-      // Common case first: a well-formed code point in U+4000..U+9FFF (Han).
+      // Common case first: well-formed code points in U+4000..U+9FFF (Han).
       if (c >= 0xE4 && c <= 0xE9 && i + 2 < n && (s[i + 1] & 0xC0) == 0x80 &&
           (s[i + 2] & 0xC0) == 0x80) {
-        o[0] = c;
-        o[1] = s[i + 1];
-        o[2] = s[i + 2];
-        o += 3;
-        i += 3;
-        ++han;
+        do {
+          std::memcpy(o, s + i, 3);
+          o += 3;
+          i += 3;
+          ++han;
+        } while (i + 2 < n && s[i] >= 0xE4 && s[i] <= 0xE9 && (s[i + 1] & 0xC0) == 0x80 &&
+                 (s[i + 2] & 0xC0) == 0x80);
         continue;
       }
       uint32_t cp = 0;
@@ -269,8 +324,8 @@ void normalize(std::string_view in, const NormalizeOptions& opts, NormalizedText
         emit_space();
         continue;
       }
-      if (c == '/' && len == 1 && opts.keep_repost_chain && i + 2 < n && s[i + 1] == '/' &&
-          s[i + 2] == '@') {
+      if (c == '/' && len == 1 && i + 2 < n && s[i + 1] == '/' && s[i + 2] == '@') {
+        if (!opts.keep_repost_chain) break;  // the repost chain: not the author's words
         i += 2;  // kept repost chain: drop "//" so "@user" reads as a mention
         emit_space();
         continue;

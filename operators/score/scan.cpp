@@ -38,6 +38,19 @@ class Scanner {
     std::size_t i = 0;
     while (i < n) {
       const unsigned char b = t[i];
+      // Fast path for Han (U+4000..U+9FFF) while both streams look: most characters
+      // start no term and are one neutral token each.
+      if (b >= 0xE4 && b <= 0xE9 && i >= sent_next_ && i >= mark_next_) {
+        const uint32_t cp = ((b & 0x0Fu) << 12) | ((t[i + 1] & 0x3Fu) << 6) | (t[i + 2] & 0x3Fu);
+        if (m_.may_start_cp(cp) &&
+            (m_.is_single_cp(cp) || m_.may_start_cp_pair(cp, folded_code_point(t + i + 3)))) {
+          match(i, i + 3, false, true, true);
+        } else {
+          ++token_;
+        }
+        i += 3;
+        continue;
+      }
       const uint8_t cls = kByteClass[b];
       if (cls == kSpace) {
         ++i;
@@ -55,7 +68,10 @@ class Scanner {
           we = static_cast<std::size_t>(word_run_end(t + i, t + n) - t);
           h = word_run_hash(t + i, we - i);
         }
-        if (s_ok || m_ok) {
+        if (!s_ok) {
+          if (m_ok && (m_.may_start_marker_word(h) || elongated(i, we)))
+            match(i, we, true, false, true);
+        } else {
           bool may = m_.may_start_word(h) || elongated(i, we);
           if (!may && we + 1 < n && t[we] < 0x80 && kByteClass[t[we + 1]] == kWord) {
             next_run_ = we + 1;
@@ -64,8 +80,8 @@ class Scanner {
             may = m_.may_start_word_pair(word_pair_key(h, t[we], next_run_hash_));
           }
           if (may) {
-            match(i, we, true, s_ok, m_ok);
-          } else if (s_ok) {
+            match(i, we, true, true, m_ok);
+          } else {
             ++token_;
           }
         }
@@ -78,13 +94,15 @@ class Scanner {
       if (is_regional_indicator(cp) && i + 8 <= n &&
           is_regional_indicator(folded_code_point(t + i + 4)))
         unit = 8;
-      if (s_ok || m_ok) {
+      if (!s_ok) {
+        if (m_ok && m_.may_start_marker_cp(cp)) match(i, i + unit, false, false, true);
+      } else {
         const std::size_t len1 = utf8_len(b);
         if (m_.may_start_cp(cp) &&
             (m_.is_single_cp(cp) ||
              (i + len1 < n && m_.may_start_cp_pair(cp, folded_code_point(t + i + len1))))) {
-          match(i, i + unit, false, s_ok, m_ok);
-        } else if (s_ok) {
+          match(i, i + unit, false, true, m_ok);
+        } else {
           count_unmatched(cls, cp);
         }
       }
