@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -50,6 +51,11 @@ struct BatchCounters {
 };
 
 struct Batch {
+  // Stage handoff marker: each stage loads it (acquire) on entry and stores it (release)
+  // on exit. oneTBB already orders the stages; this makes that ordering visible to
+  // ThreadSanitizer, which cannot see inside the uninstrumented TBB library. Once per
+  // batch, never per post.
+  std::atomic<uint32_t> handoff{0};
   uint64_t seq = 0;
   bool end_of_input = false;  // set on a (possibly empty) last batch
   std::string bytes;          // documents back to back, then simdjson padding

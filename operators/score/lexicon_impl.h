@@ -56,7 +56,7 @@ struct Lexicon::Impl {
   static uint64_t weight_key(uint32_t term, std::size_t category) {
     return (static_cast<uint64_t>(term) << 8) | category;
   }
-  std::size_t file_terms = 0;           // distinct terms from the files (no built-ins)
+  std::size_t file_terms = 0;  // distinct terms from the files (no built-ins)
 };
 
 }  // namespace sentistream

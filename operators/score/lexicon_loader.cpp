@@ -76,8 +76,8 @@ class Errors {
 bool valid_category(std::string_view s) {
   if (s.empty()) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
   });
 }
 
@@ -104,10 +104,6 @@ std::vector<std::string_view> split_tabs(std::string_view line) {
     if (tab == std::string_view::npos) return cols;
     start = tab + 1;
   }
-}
-
-std::vector<std::string_view> header_columns(std::string_view header) {
-  return split_tabs(header);
 }
 
 // Flags derived from the term's own text.
@@ -170,8 +166,9 @@ class Loader {
         if (valid_category(stem)) {
           markers.push_back({&f, nullptr, std::string(stem)});
         } else {
-          errors_.add(f.name, 1, "marker category '" + std::string(stem) +
-                                     "' must be letters, digits, '_' or '-'");
+          errors_.add(
+              f.name, 1,
+              "marker category '" + std::string(stem) + "' must be letters, digits, '_' or '-'");
         }
         continue;
       }
@@ -186,9 +183,9 @@ class Loader {
               [](const Input& a, const Input& b) { return a.category < b.category; });
     for (std::size_t i = 0; i < markers.size(); ++i) {
       if (i >= static_cast<std::size_t>(kMaxMarkerCategories)) {
-        errors_.add(markers[i].file->name, 1,
-                    "too many marker categories (at most " +
-                        std::to_string(kMaxMarkerCategories) + ")");
+        errors_.add(
+            markers[i].file->name, 1,
+            "too many marker categories (at most " + std::to_string(kMaxMarkerCategories) + ")");
         continue;
       }
       impl_->categories.push_back(markers[i].category);
@@ -200,8 +197,7 @@ class Loader {
   }
 
   TermRec& term(const std::string& key) {
-    const auto [it, inserted] =
-        index_.try_emplace(key, static_cast<uint32_t>(impl_->terms.size()));
+    const auto [it, inserted] = index_.try_emplace(key, static_cast<uint32_t>(impl_->terms.size()));
     if (inserted) {
       impl_->terms.push_back(TermRec{.flags = term_flags(key)});
       impl_->keys.push_back(key);
@@ -212,13 +208,13 @@ class Loader {
   void load_file(const Input& in) {
     const std::string_view name = in.file->name;
     const std::string_view header = in.spec ? in.spec->header : kMarkerHeader;
-    const std::vector<std::string_view> cols = header_columns(header);
+    const std::vector<std::string_view> cols = split_tabs(header);
     const Kind kind = in.spec ? in.spec->kind : Kind::marker;
     const std::size_t category = in.spec ? 0 : marker_index(in.category);
 
     std::string_view rest = in.file->contents;
     if (rest.starts_with("\xEF\xBB\xBF")) rest.remove_prefix(3);  // BOM
-    std::unordered_map<std::string, std::size_t> lines;  // key -> first line in this file
+    std::unordered_map<std::string, std::size_t> lines;           // key -> first line in this file
     bool have_header = false;
     std::size_t line_no = 0;
     while (!rest.empty()) {
@@ -231,9 +227,9 @@ class Loader {
       if (!have_header) {
         have_header = true;
         if (line != header) {
-          errors_.add(name, line_no,
-                      "bad header '" + escape_tabs(line) + "', expected '" +
-                          escape_tabs(header) + "'");
+          errors_.add(
+              name, line_no,
+              "bad header '" + escape_tabs(line) + "', expected '" + escape_tabs(header) + "'");
           return;  // the columns cannot be trusted
         }
         continue;
@@ -255,9 +251,9 @@ class Loader {
       return;
     }
     if (f.size() > cols.size()) {
-      errors_.add(name, line_no,
-                  "expected " + std::to_string(cols.size()) + " columns, got " +
-                      std::to_string(f.size()));
+      errors_.add(
+          name, line_no,
+          "expected " + std::to_string(cols.size()) + " columns, got " + std::to_string(f.size()));
       return;
     }
     bool bad_utf8 = false;
@@ -265,17 +261,17 @@ class Loader {
     if (bad_utf8) return errors_.add(name, line_no, "term is not valid UTF-8");
     if (key.empty()) return errors_.add(name, line_no, "empty term");
     if (key.size() > score::kMaxTermBytes)
-      return errors_.add(name, line_no,
-                         "term '" + key + "' is longer than " +
-                             std::to_string(score::kMaxTermBytes) + " bytes");
+      return errors_.add(
+          name, line_no,
+          "term '" + key + "' is longer than " + std::to_string(score::kMaxTermBytes) + " bytes");
     // Duplicates are terms written the same way (ignoring surrounding space). Different
     // spellings that normalise to one key ("can't" / "can’t", "grr" / "grrr", "C位" /
     // "c位") are variants: the first keeps its values.
     const auto [first, fresh] = lines.try_emplace(std::string(trim(f[0])), line_no);
     if (!fresh)
-      return errors_.add(name, line_no,
-                         "duplicate term '" + key + "' (first at line " +
-                             std::to_string(first->second) + ")");
+      return errors_.add(
+          name, line_no,
+          "duplicate term '" + key + "' (first at line " + std::to_string(first->second) + ")");
 
     double num = 0;
     switch (kind) {
@@ -283,8 +279,7 @@ class Loader {
       case Kind::sentiment_zh:
       case Kind::emoji: {
         if (!parse_number(f[1], &num))
-          return errors_.add(name, line_no,
-                             "valence '" + std::string(f[1]) + "' is not a number");
+          return errors_.add(name, line_no, "valence '" + std::string(f[1]) + "' is not a number");
         if (num < -4 || num > 4)
           return errors_.add(name, line_no,
                              "valence " + std::string(trim(f[1])) + " is out of [-4, 4]");
@@ -305,9 +300,9 @@ class Loader {
         if (!parse_number(f[1], &num))
           return errors_.add(name, line_no, "factor '" + std::string(f[1]) + "' is not a number");
         if (num == 0 || num < -4 || num > 4)
-          return errors_.add(name, line_no,
-                             "factor " + std::string(trim(f[1])) +
-                                 " must be non-zero and within [-4, 4]");
+          return errors_.add(
+              name, line_no,
+              "factor " + std::string(trim(f[1])) + " must be non-zero and within [-4, 4]");
         if (!check_lang(name, line_no, f[2], false)) return;
         TermRec& r = term(key);
         if (!(r.roles & score::kDegree)) r.degree = static_cast<float>(num);
@@ -339,8 +334,9 @@ class Loader {
                   bool allow_any) {
     lang = trim(lang);
     if (lang == "en" || lang == "zh" || (allow_any && lang == "any")) return true;
-    errors_.add(name, line_no,
-                "lang '" + std::string(lang) + "' must be en" + (allow_any ? ", zh or any" : " or zh"));
+    errors_.add(
+        name, line_no,
+        "lang '" + std::string(lang) + "' must be en" + (allow_any ? ", zh or any" : " or zh"));
     return false;
   }
 
@@ -402,8 +398,12 @@ std::shared_ptr<const Lexicon> Lexicon::load_dir(const std::filesystem::path& di
   return load_files(files, origin);
 }
 
-const std::vector<std::string>& Lexicon::marker_categories() const { return impl_->categories; }
-std::size_t Lexicon::term_count() const { return impl_->file_terms; }
+const std::vector<std::string>& Lexicon::marker_categories() const {
+  return impl_->categories;
+}
+std::size_t Lexicon::term_count() const {
+  return impl_->file_terms;
+}
 
 Lexicon::Lexicon(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Lexicon::~Lexicon() = default;

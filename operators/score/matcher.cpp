@@ -51,8 +51,8 @@ class MatcherBuilder {
     }
     if (lo == hi) return;
 
-    std::array<unsigned char, 256> labels;
-    std::array<std::size_t, 257> starts;
+    std::array<unsigned char, 256> labels{};
+    std::array<std::size_t, 257> starts{};
     int k = 0;
     for (std::size_t i = lo; i < hi; ++i) {
       const unsigned char c = byte_at(keys_[i], depth);
@@ -157,9 +157,15 @@ class MatcherBuilder {
     size_bits(m_.cp_pair_, counts[Entry::cp_pair]);
     for (const auto& e : entries) {
       switch (e.kind) {
-        case Entry::word: m_.word_.set_mixed(e.key); break;
-        case Entry::word_pair: m_.word_pair_.set_mixed(e.key); break;
-        case Entry::cp_pair: m_.cp_pair_.set(e.key); break;
+        case Entry::word:
+          m_.word_.set_mixed(e.key);
+          break;
+        case Entry::word_pair:
+          m_.word_pair_.set_mixed(e.key);
+          break;
+        case Entry::cp_pair:
+          m_.cp_pair_.set(e.key);
+          break;
       }
     }
   }
@@ -174,6 +180,8 @@ Matcher::Matcher() : cells_(257), values_(257, kNone) {
   cells_[0].base = 1 << 1;
 }
 
-Matcher Matcher::build(std::vector<Key> keys) { return MatcherBuilder(keys).build(); }
+Matcher Matcher::build(std::vector<Key> keys) {
+  return MatcherBuilder(keys).build();
+}
 
 }  // namespace sentistream::score

@@ -106,8 +106,8 @@ class Matcher {
   static constexpr uint32_t kNone = UINT32_MAX;
 
   struct Key {
-    std::string bytes;  // already folded (ASCII lower case), non-empty, distinct, valid UTF-8
-    uint32_t value;     // reported on a match (term index)
+    std::string bytes;    // already folded (ASCII lower case), non-empty, distinct, valid UTF-8
+    uint32_t value;       // reported on a match (term index)
     bool marker = false;  // also enters the marker filters
   };
 

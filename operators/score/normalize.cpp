@@ -41,7 +41,9 @@ inline bool is_alnum(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-inline bool ascii_name_char(unsigned char c) { return is_alnum(c) || c == '_' || c == '-'; }
+inline bool ascii_name_char(unsigned char c) {
+  return is_alnum(c) || c == '_' || c == '-';
+}
 
 // Non-ASCII code points that end an @mention name: punctuation, symbols, emoji.
 inline bool ends_mention(uint32_t cp) {
@@ -73,7 +75,9 @@ constexpr uint64_t kHigh = 0x8080808080808080ull;
 constexpr uint64_t kLow7 = 0x7F7F7F7F7F7F7F7Full;
 
 // Per byte of x, high bit set exactly when the byte is zero.
-inline uint64_t zero_bytes(uint64_t x) { return ~(((x & kLow7) + kLow7) | x | kLow7); }
+inline uint64_t zero_bytes(uint64_t x) {
+  return ~(((x & kLow7) + kLow7) | x | kLow7);
+}
 // Per byte of a 7-bit x, high bit set when lo <= byte <= hi (sums stay below 0x100).
 inline uint64_t in_range(uint64_t x, unsigned lo, unsigned hi) {
   return (x + (0x80 - lo) * kOnes) & ~(x + (0x7F - hi) * kOnes) & kHigh;
@@ -116,10 +120,13 @@ inline Plain plain_bytes(uint64_t v, unsigned char prev, uint64_t prev_eq) {
 #if defined(__SSE2__)
 constexpr std::array<uint8_t, 256> kPopcount8 = [] {
   std::array<uint8_t, 256> t{};
-  for (int i = 0; i < 256; ++i) t[i] = static_cast<uint8_t>(std::popcount(static_cast<unsigned>(i)));
+  for (int i = 0; i < 256; ++i)
+    t[i] = static_cast<uint8_t>(std::popcount(static_cast<unsigned>(i)));
   return t;
 }();
-inline uint32_t popcount16(unsigned m) { return kPopcount8[m & 0xFF] + kPopcount8[(m >> 8) & 0xFF]; }
+inline uint32_t popcount16(unsigned m) {
+  return kPopcount8[m & 0xFF] + kPopcount8[(m >> 8) & 0xFF];
+}
 
 // plain_bytes() for 16 bytes with SSE2 (baseline on x86-64).
 inline Plain plain_bytes16(const unsigned char* p, unsigned char prev, unsigned prev_eq) {
@@ -139,14 +146,13 @@ inline Plain plain_bytes16(const unsigned char* p, unsigned char prev, unsigned 
   const auto count = static_cast<std::size_t>(std::countr_zero(stop));
   const unsigned take = (1u << count) - 1;
   auto in_range = [](__m128i x, char lo, char hi) {
-    return static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(
-        _mm_cmpgt_epi8(x, _mm_set1_epi8(static_cast<char>(lo - 1))),
-        _mm_cmplt_epi8(x, _mm_set1_epi8(static_cast<char>(hi + 1))))));
+    return static_cast<unsigned>(_mm_movemask_epi8(
+        _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(static_cast<char>(lo - 1))),
+                      _mm_cmplt_epi8(x, _mm_set1_epi8(static_cast<char>(hi + 1))))));
   };
-  return Plain{count, popcount16(in_range(f, 'a', 'z') & take),
-               popcount16(in_range(v, 'a', 'z') & take),
-               popcount16(static_cast<unsigned>(_mm_movemask_epi8(eq('!'))) & take),
-               (repeat >> 15) & 1};
+  return Plain{
+      count, popcount16(in_range(f, 'a', 'z') & take), popcount16(in_range(v, 'a', 'z') & take),
+      popcount16(static_cast<unsigned>(_mm_movemask_epi8(eq('!'))) & take), (repeat >> 15) & 1};
 }
 #endif
 
@@ -345,8 +351,8 @@ void normalize(std::string_view in, const NormalizeOptions& opts, NormalizedText
         }
         if (url) continue;
       }
-      if (c == '.' && len == 1 && word_before(s, i, "www") && o - o0 >= 2 && equals_ci(o - 2, "ww") &&
-          (o - o0 == 2 || kFold[o[-3]] != 'w')) {
+      if (c == '.' && len == 1 && word_before(s, i, "www") && o - o0 >= 2 &&
+          equals_ci(o - 2, "ww") && (o - o0 == 2 || kFold[o[-3]] != 'w')) {
         retract_letters(2, i, 3);  // "www" was written "ww" (elongation)
         skip_url(i);
         continue;

@@ -36,8 +36,8 @@ struct NormalizedText {
   // written "soo" and the offset of its second 'o' is recorded, so removing the recorded
   // letters gives the 1-letter form "so".
   std::vector<uint32_t> elongations;
-  uint32_t exclaims = 0;      // '!' and '！' in the kept text
-  uint32_t lower_letters = 0; // ASCII a-z in the kept text ("is the text all caps?")
+  uint32_t exclaims = 0;       // '!' and '！' in the kept text
+  uint32_t lower_letters = 0;  // ASCII a-z in the kept text ("is the text all caps?")
   ScriptCounts scripts;
 
   const unsigned char* data() const {

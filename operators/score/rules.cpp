@@ -3,16 +3,17 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <initializer_list>
 #include <string>
 
 namespace sentistream::score {
 namespace {
 
 constexpr BuiltinTerm kBuiltinTerms[] = {
-    {"at all", kNegAfter},     {"whatsoever", kNegAfter}, {"in the least", kNegAfter},
-    {"根本", kNegBefore},      {"一点也", kNegBefore},    {"一点都", kNegBefore},
-    {"一点儿也", kNegBefore},  {"一点儿都", kNegBefore},  {"压根", kNegBefore},
-    {"丝毫", kNegBefore},      {"完全", kNegBefore},      {"绝对", kNegBefore},
+    {"at all", kNegAfter},    {"whatsoever", kNegAfter}, {"in the least", kNegAfter},
+    {"根本", kNegBefore},     {"一点也", kNegBefore},    {"一点都", kNegBefore},
+    {"一点儿也", kNegBefore}, {"一点儿都", kNegBefore},  {"压根", kNegBefore},
+    {"丝毫", kNegBefore},     {"完全", kNegBefore},      {"绝对", kNegBefore},
 };
 
 constexpr std::string_view kStrongNegatorPrefixes[] = {"根本", "一点", "压根", "丝毫",
@@ -24,18 +25,28 @@ std::string fmt(double v) {
   return buf;
 }
 
+// Explain notes (slow path). Appends rather than chains operator+, which trips a GCC 12
+// -Wrestrict false positive.
+std::string concat(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  for (std::string_view p : parts) out += p;
+  return out;
+}
+
 std::string_view span_of(const RuleInput& in, const Event& e) {
   return in.text.substr(e.begin, e.end - e.begin);
 }
 
-void add_item(std::vector<ExplainItem>& out, const char* kind, std::string_view text,
-              double value, std::string note) {
+void add_item(std::vector<ExplainItem>& out, const char* kind, std::string_view text, double value,
+              std::string note) {
   out.push_back(ExplainItem{kind, std::string(text), value, std::move(note)});
 }
 
 }  // namespace
 
-std::span<const BuiltinTerm> builtin_rule_terms() { return kBuiltinTerms; }
+std::span<const BuiltinTerm> builtin_rule_terms() {
+  return kBuiltinTerms;
+}
 
 bool is_strong_negator(std::string_view key) {
   for (std::string_view p : kStrongNegatorPrefixes)
@@ -79,8 +90,7 @@ void apply_rules(const Lexicon::Impl& lex, const RuleInput& in, Score& out,
     // Window: events of the same clause at most kWindowTokens tokens back. Tokens strictly
     // increase, so this visits at most kWindowTokens events.
     std::size_t lo = k;
-    while (lo > 0 && e.token - ev[lo - 1].token <= kWindowTokens &&
-           ev[lo - 1].clause == e.clause)
+    while (lo > 0 && e.token - ev[lo - 1].token <= kWindowTokens && ev[lo - 1].clause == e.clause)
       --lo;
     // "at all" (whatsoever, ...) within the window after the word.
     bool strong_after = false;
@@ -114,8 +124,8 @@ void apply_rules(const Lexicon::Impl& lex, const RuleInput& in, Score& out,
       v += v >= 0 ? scalar : -scalar;
       if (explain)
         add_item(*explain, "booster", span_of(in, ev[j]), scalar,
-                 "on '" + std::string(span_of(in, e)) + "' (distance " + std::to_string(dist) +
-                     ") -> " + fmt(v));
+                 concat({"on '", span_of(in, e), "' (distance ", std::to_string(dist), ") -> ",
+                         fmt(v)}));
     }
     for (std::size_t j = k; j-- > lo;) {
       if (!(terms[ev[j].term].roles & kNegator)) continue;
@@ -123,17 +133,17 @@ void apply_rules(const Lexicon::Impl& lex, const RuleInput& in, Score& out,
       v *= scalar;
       if (explain)
         add_item(*explain, "negation", span_of(in, ev[j]), scalar,
-                 std::string(strong[j - lo] ? "intensified, " : "") + "negates '" +
-                     std::string(span_of(in, e)) + "' -> " + fmt(v));
+                 concat({strong[j - lo] ? "intensified, negates '" : "negates '", span_of(in, e),
+                         "' -> ", fmt(v)}));
     }
 
     if (contrast < n && k != contrast) {
       const double w = k < contrast ? kContrastBefore : kContrastAfter;
       v *= w;
       if (explain)
-        add_item(*explain, "contrast", span_of(in, ev[contrast]), w,
-                 "'" + std::string(span_of(in, e)) + (k < contrast ? "' before" : "' after") +
-                     " -> " + fmt(v));
+        add_item(
+            *explain, "contrast", span_of(in, ev[contrast]), w,
+            concat({"'", span_of(in, e), k < contrast ? "' before -> " : "' after -> ", fmt(v)}));
     }
 
     sum += v;
@@ -160,8 +170,9 @@ void apply_rules(const Lexicon::Impl& lex, const RuleInput& in, Score& out,
       neg += amp;
     }
     if (explain)
-      add_item(*explain, "exclaim", std::string(std::min(in.exclaims, kMaxExclaims), '!'), amp,
-               std::to_string(in.exclaims) + " marks, sum " + fmt(before) + " -> " + fmt(sum));
+      add_item(
+          *explain, "exclaim", std::string(std::min(in.exclaims, kMaxExclaims), '!'), amp,
+          concat({std::to_string(in.exclaims), " marks, sum ", fmt(before), " -> ", fmt(sum)}));
   }
 
   out.compound = std::clamp(sum / std::sqrt(sum * sum + kAlpha), -1.0, 1.0);

@@ -7,6 +7,9 @@
 namespace sentistream::score {
 namespace {
 
+// The scanner reads past the end of the text: word filters load 8 bytes, code points 4.
+static_assert(NormalizedText::kTail >= kFilterPadding + 4);
+
 inline bool is_all_caps(const unsigned char* p, const unsigned char* e) {
   int upper = 0;
   for (; p < e; ++p) {
@@ -85,7 +88,7 @@ class Scanner {
             ++token_;
           }
         }
-        i = we;
+        i = we + (t[we] == ' ');  // the usual single space between words (t[n] == 0)
         continue;
       }
       std::size_t unit = utf8_len(b);

@@ -31,8 +31,7 @@ inline std::size_t decode_utf8(const unsigned char* p, std::size_t n, uint32_t* 
     return 3;
   }
   if (b0 < 0xF5) {
-    if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
-      return 0;
+    if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) return 0;
     const uint32_t c =
         ((b0 & 0x07) << 18) | ((p[1] & 0x3F) << 12) | ((p[2] & 0x3F) << 6) | (p[3] & 0x3F);
     if (c < 0x10000 || c > 0x10FFFF) return 0;
@@ -55,9 +54,13 @@ inline bool is_kana(uint32_t cp) {
   return (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x31F0 && cp <= 0x31FF) ||
          (cp >= 0xFF66 && cp <= 0xFF9F);
 }
-inline bool is_hangul(uint32_t cp) { return cp >= 0xAC00 && cp <= 0xD7AF; }
+inline bool is_hangul(uint32_t cp) {
+  return cp >= 0xAC00 && cp <= 0xD7AF;
+}
 // Letters written without spaces between words: each one is a token of its own.
-inline bool is_cjk_letter(uint32_t cp) { return is_han(cp) || is_kana(cp) || is_hangul(cp); }
+inline bool is_cjk_letter(uint32_t cp) {
+  return is_han(cp) || is_kana(cp) || is_hangul(cp);
+}
 // Latin letters beyond ASCII (Latin-1 Supplement and Extended-A/B), for script counts.
 inline bool is_latin_extended(uint32_t cp) {
   return cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7;
@@ -66,7 +69,9 @@ inline bool is_latin_extended(uint32_t cp) {
 inline bool is_clause_mark(uint32_t cp) {
   return cp == 0x3001 || cp == 0x3002 || cp == 0xFF61 || cp == 0x2026;
 }
-inline bool is_regional_indicator(uint32_t cp) { return cp >= 0x1F1E6 && cp <= 0x1F1FF; }
+inline bool is_regional_indicator(uint32_t cp) {
+  return cp >= 0x1F1E6 && cp <= 0x1F1FF;
+}
 
 // Byte classes of normalised text, used for word boundaries and the scanner.
 enum ByteClass : uint8_t {
