@@ -85,34 +85,39 @@ if [[ -z "$rss_tool" ]]; then
   if [[ -x /usr/bin/time ]]; then rss_tool=time; else rss_tool=wait4; fi
 fi
 
-# run_once OUT_JSON INPUT THREADS: one replay; writes {"summary":{...},"max_rss_kb":N}.
+# run_once OUT_JSON INPUT THREADS: one replay; writes
+# {"max_rss_kb":N,"cpu_s":user+sys seconds,"summary":{...}}.
 run_once() {
   local out=$1 input=$2 n=$3
   local summary="$work/summary.json" timelog="$work/time.log"
   rm -f "$summary" "$timelog"
   local cmd=("$bin" replay --threads "$n" --quiet --output /dev/null --summary "$summary"
              "$input")
-  local rss
+  local rss cpu
   if [[ $rss_tool == time ]]; then
     /usr/bin/time -v -o "$timelog" "${cmd[@]}" || {
       echo "replay_bench: run failed: ${cmd[*]}" >&2; return 1; }
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$timelog")
+    cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$timelog")
   else
-    rss=$("$python" -c '
+    read -r rss cpu < <("$python" -c '
 import os, sys
 pid = os.fork()
 if pid == 0:
     os.execv(sys.argv[1], sys.argv[1:])
 _, status, ru = os.wait4(pid, 0)
-print(ru.ru_maxrss)  # kB on Linux
-sys.exit(os.waitstatus_to_exitcode(status))' "${cmd[@]}") || {
-      echo "replay_bench: run failed: ${cmd[*]}" >&2; return 1; }
+print(ru.ru_maxrss, ru.ru_utime + ru.ru_stime)  # kB on Linux, seconds
+sys.exit(os.waitstatus_to_exitcode(status))' "${cmd[@]}") || true
+    if [[ -z "${cpu:-}" ]]; then
+      echo "replay_bench: run failed: ${cmd[*]}" >&2; return 1
+    fi
   fi
   if [[ ! -s "$summary" ]]; then
     echo "replay_bench: no summary written by: ${cmd[*]}" >&2
     return 1
   fi
-  printf '{"max_rss_kb":%s,"summary":%s}\n' "$rss" "$(head -n1 "$summary")" >"$out"
+  printf '{"max_rss_kb":%s,"cpu_s":%s,"summary":%s}\n' "$rss" "$cpu" "$(head -n1 "$summary")" \
+    >"$out"
 }
 
 # bench LABEL INPUT EXPECTED_POSTS THREADS RUNS: runs and prints one table row.
@@ -140,8 +145,11 @@ rss = med(lambda r: r["max_rss_kb"]) / 1024
 spread = (max(r["summary"]["posts_per_second"] for r in runs) -
           min(r["summary"]["posts_per_second"] for r in runs)) / max(pps, 1)
 used = min(n, cores)
-print("%-14s %9d %8.0f %7d %4d %12.0f %12.0f %8.1f %8.3f %9.1f %6.1f%%" % (
-    label, expected, size / 1e6, n, len(runs), pps, pps / used, mbs, secs, rss,
+# Posts per CPU-second (user + sys of the whole process): the per-core cost, which other
+# processes competing for the cores do not dilute the way they dilute wall-clock rates.
+ppcpu = med(lambda r: r["summary"]["posts_parsed"] / max(r["cpu_s"], 1e-9))
+print("%-12s %9d %6.0f %3d %4d %11.0f %11.0f %11.0f %7.1f %7.3f %7.1f %6.1f%%" % (
+    label, expected, size / 1e6, n, len(runs), pps, pps / used, ppcpu, mbs, secs, rss,
     100 * spread), flush=True)
 parsed = s0.get("posts_parsed")
 if parsed is not None and parsed != expected:
@@ -152,7 +160,8 @@ if results:
         f.write(json.dumps({"corpus": label, "posts": expected, "bytes": size, "threads": n,
                             "runs": len(runs), "median_posts_per_second": pps,
                             "median_mb_per_second": mbs, "median_seconds": secs,
-                            "median_peak_rss_mb": rss, "spread": spread}) + "\n")
+                            "median_peak_rss_mb": rss, "median_posts_per_cpu_second": ppcpu,
+                            "spread": spread}) + "\n")
 EOF
 }
 
@@ -167,15 +176,19 @@ v1=$(gen "twitter_v1-mixed-$n_v1-s1.ndjson" --format twitter_v1 --lang mixed \
   --posts "$n_v1" --seed 1)
 
 echo
-printf '%-14s %9s %8s %7s %4s %12s %12s %8s %8s %9s %7s\n' corpus posts MB threads runs \
-  posts/s posts/s/core MB/s seconds peakRSS_MB spread
+header() {
+  printf '%-12s %9s %6s %3s %4s %11s %11s %11s %7s %7s %7s %7s\n' corpus posts MB thr runs \
+    posts/s posts/s/core posts/cpu-s MB/s seconds RSS_MB spread
+}
+header
 for n in $threads; do
   bench "canonical" "$canon" "$n_canon" "$n" "$runs"
 done
 for n in $threads; do
   bench "twitter_v1" "$v1" "$n_v1" "$n" "$runs"
 done
-echo "(medians of $runs runs; posts/s/core = posts/s / min(threads, cores);"
+echo "(medians of $runs runs. posts/s/core = posts/s / min(threads, cores), wall clock;"
+echo " posts/cpu-s = posts per CPU-second (user+sys) of the process; RSS_MB = peak RSS;"
 echo " spread = (max - min) / median of posts/s)"
 
 if [[ $flatness == 1 ]]; then
@@ -184,17 +197,19 @@ if [[ $flatness == 1 ]]; then
   n_max=$(echo "$threads" | tr ' ' '\n' | sort -n | tail -n1)
   echo
   echo "memory flatness (canonical, threads=$n_max, 3 runs each):"
-  printf '%-14s %9s %8s %7s %4s %12s %12s %8s %8s %9s %7s\n' corpus posts MB threads runs \
-    posts/s posts/s/core MB/s seconds peakRSS_MB spread
+  header
   bench "canonical" "$canon" "$n_canon" "$n_max" 3 | tee "$work/flat1"
   bench "canonical" "$big" "$n_canon_big" "$n_max" 3 | tee "$work/flat3"
   "$python" - "$work/flat1" "$work/flat3" <<'EOF'
 import sys
-rss = [float(open(p).readline().split()[9]) for p in sys.argv[1:3]]
+rows = [open(p).readline().split() for p in sys.argv[1:3]]
+posts = [int(r[1]) for r in rows]
+rss = [float(r[10]) for r in rows]
 ratio = rss[1] / rss[0]
+slope = (rss[1] - rss[0]) * 2**20 / (posts[1] - posts[0])
 verdict = "flat" if ratio < 1.25 else "GROWS with input length"
-print("peak RSS 3x posts / 1x posts = %.0f MB / %.0f MB = %.2f -> %s" % (
-    rss[1], rss[0], ratio, verdict))
+print("peak RSS 3x posts / 1x posts = %.1f MB / %.1f MB = %.2f (%+.1f bytes per extra post)"
+      " -> %s" % (rss[1], rss[0], ratio, slope, verdict))
 EOF
 fi
 echo "replay_bench: load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

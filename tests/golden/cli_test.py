@@ -68,12 +68,24 @@ def aggregates(output):
     return [json.loads(line) for line in output.decode().splitlines() if line.strip()]
 
 
+def duration_s(text):
+    units = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
+    for unit in ("ms", "s", "m", "h", "d"):
+        if text.endswith(unit) and text[:-len(unit)].isdigit():
+            return int(text[:-len(unit)]) * units[unit]
+    fail(f"bad duration {text}")
+
+
 def check_counts_add_up(aggs, stats, specs):
-    """For every window spec, counts summed over all final windows equal posts counted."""
+    """For every window spec, counts summed over all final windows equal posts counted
+    (times size/slide for hopping windows, where each post is in that many windows)."""
     counted = stats["posts_parsed"] - stats["late_posts"]
     for spec in specs:
+        size, _, slide = spec.partition("/")
+        per_post = round(duration_s(size) / duration_s(slide)) if slide else 1
         total = sum(a["count"] for a in aggs if a["window"]["spec"] == spec and a["final"])
-        check(total == counted, f"spec {spec}: windows count {total} posts, parsed {counted}")
+        check(total == counted * per_post,
+              f"spec {spec}: windows count {total} posts, expected {counted} x {per_post}")
 
 
 # --- tests -------------------------------------------------------------------------------
