@@ -59,3 +59,39 @@ class FileSource final : public Source {
 };
 
 }  // namespace sentistream
+
+namespace sentistream {
+
+// Documents held in memory, one per entry (tests, embedding). Origin is "<memory>:N",
+// N being the 1-based entry number.
+class MemorySource final : public Source {
+ public:
+  MemorySource(std::vector<std::string> documents, std::size_t batch_docs, std::size_t padding)
+      : docs_(std::move(documents)), batch_docs_(batch_docs), padding_(padding) {}
+  bool next(Batch& batch) override {
+    while (next_ < docs_.size() && batch.docs.size() < batch_docs_) {
+      RawDoc d;
+      d.offset = batch.bytes.size();
+      d.length = docs_[next_].size();
+      d.line = next_ + 1;
+      batch.bytes += docs_[next_++];
+      batch.docs.push_back(d);
+      batch.counters.bytes += d.length;
+    }
+    batch.counters.documents = batch.docs.size();
+    batch.bytes.append(padding_, '\0');
+    return !batch.docs.empty();
+  }
+  std::string origin(const RawDoc& doc) const override {
+    return "<memory>:" + std::to_string(doc.line);
+  }
+  Progress progress() const override { return {}; }
+
+ private:
+  std::vector<std::string> docs_;
+  std::size_t batch_docs_;
+  std::size_t padding_;
+  std::size_t next_ = 0;
+};
+
+}  // namespace sentistream
