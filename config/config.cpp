@@ -194,8 +194,8 @@ void load_file(Config& config, const std::string& file, std::vector<std::string>
       const Option* opt = find_option(section, std::string(key.str()));
       std::string where = node_line(file, node);
       if (!opt) {
-        problems.push_back(where + ": " + section + "." + std::string(key.str()) +
-                           ": unknown key" + suggest_key(section, std::string(key.str())));
+        problems.push_back(where + ": " + section + "." + std::string(key.str()) + ": unknown key" +
+                           suggest_key(section, std::string(key.str())));
         continue;
       }
       std::string err;
@@ -224,14 +224,12 @@ void validate(Config& config, std::vector<std::string>& problems) {
     }
   }
   if (config.top_hashtags > config.hashtag_capacity) {
-    problems.push_back(where("windows.top_hashtags") + ": top_hashtags (" +
-                       std::to_string(config.top_hashtags) +
-                       ") must not exceed hashtag_capacity (" +
-                       std::to_string(config.hashtag_capacity) + ")");
+    problems.push_back(
+        where("windows.top_hashtags") + ": top_hashtags (" + std::to_string(config.top_hashtags) +
+        ") must not exceed hashtag_capacity (" + std::to_string(config.hashtag_capacity) + ")");
   }
-  bool groups_by_topic =
-      std::find(config.group_by.begin(), config.group_by.end(), Dimension::topic) !=
-      config.group_by.end();
+  bool groups_by_topic = std::find(config.group_by.begin(), config.group_by.end(),
+                                   Dimension::topic) != config.group_by.end();
   if (!config.topics.empty() && !groups_by_topic) {
     problems.push_back(where("windows.group_by") +
                        ": [topics] rules are configured but group_by does not include \"topic\"");
@@ -328,9 +326,8 @@ std::string dump_config(const Config& config) {
     }
     out << "default = " << toml::value<std::string>(config.default_topic) << "\n";
   }
-  for (const auto& [name, props] :
-       {std::pair{"kafka.consumer", &config.kafka_consumer},
-        std::pair{"kafka.producer", &config.kafka_producer}}) {
+  for (const auto& [name, props] : {std::pair{"kafka.consumer", &config.kafka_consumer},
+                                    std::pair{"kafka.producer", &config.kafka_producer}}) {
     if (props->empty()) continue;
     out << "\n[" << name << "]\n";
     for (const auto& [k, v] : *props) {

@@ -44,14 +44,14 @@ struct Config {
   int64_t max_document_bytes = 16 << 20;
 
   // [pipeline]
-  int threads = 0;             // 0 = all hardware threads
-  int64_t batch_docs = 2048;   // documents per batch (upper bound)
+  int threads = 0;                // 0 = all hardware threads
+  int64_t batch_docs = 2048;      // documents per batch (upper bound)
   int64_t batch_bytes = 1 << 20;  // bytes per batch (upper bound)
-  int tokens_per_thread = 4;   // batches in flight per worker thread (backpressure)
+  int tokens_per_thread = 4;      // batches in flight per worker thread (backpressure)
 
   // [windows]
-  std::vector<WindowSpec> windows;     // default: 1m and 1h tumbling
-  std::vector<Dimension> group_by;     // default: platform, lang
+  std::vector<WindowSpec> windows;  // default: 1m and 1h tumbling
+  std::vector<Dimension> group_by;  // default: platform, lang
   int64_t max_out_of_orderness_ms = 60000;
   int64_t allowed_lateness_ms = 0;
   int top_hashtags = 10;
@@ -84,9 +84,9 @@ struct Config {
 };
 
 struct ConfigSources {
-  std::string file;                     // TOML file; empty = defaults only
-  std::vector<std::string> overrides;   // "section.key=value" from --set
-  bool use_environment = true;          // read SENTISTREAM_<SECTION>_<KEY>
+  std::string file;                    // TOML file; empty = defaults only
+  std::vector<std::string> overrides;  // "section.key=value" from --set
+  bool use_environment = true;         // read SENTISTREAM_<SECTION>_<KEY>
 };
 
 // Builds the effective configuration: defaults < file < environment < --set.

@@ -36,19 +36,22 @@ std::optional<int64_t> as_integer(const OptionValue& v) {
 
 Option integer_option(const char* section, const char* key, const char* def, const char* desc,
                       auto member, int64_t min, int64_t max) {
-  return Option{
-      section, key, "integer", def, desc,
-      [member, min, max](Config& c, const OptionValue& v) -> std::string {
-        auto i = as_integer(v);
-        if (!i) return type_error("an integer", v);
-        if (*i < min || *i > max) {
-          return "value " + std::to_string(*i) + " is out of range [" + std::to_string(min) +
-                 ", " + std::to_string(max) + "]";
-        }
-        c.*member = static_cast<std::remove_reference_t<decltype(c.*member)>>(*i);
-        return "";
-      },
-      [member](const Config& c) { return std::to_string(c.*member); }};
+  return Option{section,
+                key,
+                "integer",
+                def,
+                desc,
+                [member, min, max](Config& c, const OptionValue& v) -> std::string {
+                  auto i = as_integer(v);
+                  if (!i) return type_error("an integer", v);
+                  if (*i < min || *i > max) {
+                    return "value " + std::to_string(*i) + " is out of range [" +
+                           std::to_string(min) + ", " + std::to_string(max) + "]";
+                  }
+                  c.*member = static_cast<std::remove_reference_t<decltype(c.*member)>>(*i);
+                  return "";
+                },
+                [member](const Config& c) { return std::to_string(c.*member); }};
 }
 
 // Sizes: integer bytes or "16MiB", "512KiB", "1MB", "2GiB".
@@ -86,7 +89,11 @@ std::string format_size(int64_t bytes) {
 
 Option size_option(const char* section, const char* key, const char* def, const char* desc,
                    int64_t Config::*member, int64_t min, int64_t max) {
-  return Option{section, key, "size", def, desc,
+  return Option{section,
+                key,
+                "size",
+                def,
+                desc,
                 [member, min, max](Config& c, const OptionValue& v) -> std::string {
                   auto n = parse_size(v);
                   if (!n) return type_error("a size like 1048576 or \"16MiB\"", v);
@@ -102,7 +109,11 @@ Option size_option(const char* section, const char* key, const char* def, const 
 
 Option duration_option(const char* section, const char* key, const char* def, const char* desc,
                        int64_t Config::*member) {
-  return Option{section, key, "duration", def, desc,
+  return Option{section,
+                key,
+                "duration",
+                def,
+                desc,
                 [member](Config& c, const OptionValue& v) -> std::string {
                   auto ms = v.kind == OptionValue::Kind::string ? parse_duration_ms(v.text)
                                                                 : std::nullopt;
@@ -117,7 +128,11 @@ Option duration_option(const char* section, const char* key, const char* def, co
 
 Option bool_option(const char* section, const char* key, const char* def, const char* desc,
                    bool Config::*member) {
-  return Option{section, key, "boolean", def, desc,
+  return Option{section,
+                key,
+                "boolean",
+                def,
+                desc,
                 [member](Config& c, const OptionValue& v) -> std::string {
                   if (v.kind != OptionValue::Kind::boolean) return type_error("true or false", v);
                   c.*member = v.boolean;
@@ -128,7 +143,11 @@ Option bool_option(const char* section, const char* key, const char* def, const 
 
 Option string_option(const char* section, const char* key, const char* def, const char* desc,
                      std::string Config::*member, std::vector<std::string> allowed = {}) {
-  return Option{section, key, "string", def, desc,
+  return Option{section,
+                key,
+                "string",
+                def,
+                desc,
                 [member, allowed](Config& c, const OptionValue& v) -> std::string {
                   if (v.kind != OptionValue::Kind::string) return type_error("a string", v);
                   if (!allowed.empty() &&
@@ -211,28 +230,28 @@ std::vector<Option> make_options() {
         for (const auto& s : c.windows) names.push_back(s.name);
         return quote_list(names);
       }});
-  o.push_back(Option{
-      "windows", "group_by", "list of dimensions", "[\"platform\", \"lang\"]",
-      "Grouping dimensions of each aggregate, in key order: platform, lang, topic, region. "
-      "An empty list gives one group per window.",
-      [](Config& c, const OptionValue& v) -> std::string {
-        std::vector<Dimension> dims;
-        for (const auto& item : as_list(v)) {
-          auto d = parse_dimension(item);
-          if (!d) return "unknown dimension '" + item + "' (platform, lang, topic, region)";
-          if (std::find(dims.begin(), dims.end(), *d) != dims.end()) {
-            return "dimension '" + item + "' listed twice";
-          }
-          dims.push_back(*d);
-        }
-        c.group_by = std::move(dims);
-        return "";
-      },
-      [](const Config& c) {
-        std::vector<std::string> names;
-        for (auto d : c.group_by) names.emplace_back(to_string(d));
-        return quote_list(names);
-      }});
+  o.push_back(
+      Option{"windows", "group_by", "list of dimensions", "[\"platform\", \"lang\"]",
+             "Grouping dimensions of each aggregate, in key order: platform, lang, topic, region. "
+             "An empty list gives one group per window.",
+             [](Config& c, const OptionValue& v) -> std::string {
+               std::vector<Dimension> dims;
+               for (const auto& item : as_list(v)) {
+                 auto d = parse_dimension(item);
+                 if (!d) return "unknown dimension '" + item + "' (platform, lang, topic, region)";
+                 if (std::find(dims.begin(), dims.end(), *d) != dims.end()) {
+                   return "dimension '" + item + "' listed twice";
+                 }
+                 dims.push_back(*d);
+               }
+               c.group_by = std::move(dims);
+               return "";
+             },
+             [](const Config& c) {
+               std::vector<std::string> names;
+               for (auto d : c.group_by) names.emplace_back(to_string(d));
+               return quote_list(names);
+             }});
   o.push_back(duration_option("windows", "max_out_of_orderness", "\"1m\"",
                               "Watermark = max event time seen - this. Posts this much out of "
                               "order still land in their window before it closes.",
@@ -261,24 +280,21 @@ std::vector<Option> make_options() {
                           "the author's own words.",
                           &Config::score_repost_chain));
 
-  o.push_back(Option{"output", "format", "string", "\"jsonl\"",
-                     "Aggregate output format: jsonl or csv.",
-                     [](Config& c, const OptionValue& v) -> std::string {
-                       if (v.kind == OptionValue::Kind::string && v.text == "jsonl") {
-                         c.format = OutputFormat::jsonl;
-                       } else if (v.kind == OptionValue::Kind::string && v.text == "csv") {
-                         c.format = OutputFormat::csv;
-                       } else {
-                         return "'" + v.text + "' is not one of: jsonl, csv";
-                       }
-                       return "";
-                     },
-                     [](const Config& c) {
-                       return quote(c.format == OutputFormat::jsonl ? "jsonl" : "csv");
-                     }});
+  o.push_back(Option{
+      "output", "format", "string", "\"jsonl\"", "Aggregate output format: jsonl or csv.",
+      [](Config& c, const OptionValue& v) -> std::string {
+        if (v.kind == OptionValue::Kind::string && v.text == "jsonl") {
+          c.format = OutputFormat::jsonl;
+        } else if (v.kind == OptionValue::Kind::string && v.text == "csv") {
+          c.format = OutputFormat::csv;
+        } else {
+          return "'" + v.text + "' is not one of: jsonl, csv";
+        }
+        return "";
+      },
+      [](const Config& c) { return quote(c.format == OutputFormat::jsonl ? "jsonl" : "csv"); }});
   o.push_back(string_option("output", "path", "\"-\"",
-                            "Where aggregates go: a file path, or - for stdout.",
-                            &Config::output));
+                            "Where aggregates go: a file path, or - for stdout.", &Config::output));
   o.push_back(string_option("output", "dlq", "\"\"",
                             "Dead-letter file (JSON lines: reason, origin, original bytes); "
                             "empty = rejects are only counted.",
@@ -309,7 +325,9 @@ size_t edit_distance(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-std::span<const Option> options() { return table(); }
+std::span<const Option> options() {
+  return table();
+}
 
 const Option* find_option(const std::string& section, const std::string& key) {
   for (const Option& opt : table()) {

@@ -43,9 +43,9 @@ struct Engagement {
 struct Post {
   std::string_view id;
   Platform platform = Platform::other;
-  int64_t created_at_ms = 0;  // event time, ms since the Unix epoch, UTC
-  std::string_view lang;      // platform's language tag ("en", "zh", "und") or empty
-  std::string_view text;      // the author's own words, HTML removed, entities decoded
+  int64_t created_at_ms = 0;     // event time, ms since the Unix epoch, UTC
+  std::string_view lang;         // platform's language tag ("en", "zh", "und") or empty
+  std::string_view text;         // the author's own words, HTML removed, entities decoded
   std::string_view repost_text;  // text of the reposted / quoted post, when present
   std::string_view author_id;
   std::string_view author_name;
@@ -72,7 +72,7 @@ inline constexpr int kMaxMarkerCategories = 16;
 
 // Result of scoring one text. Plain numbers, no strings: cheap to copy into batches.
 struct Score {
-  double compound = 0;  // in [-1, 1], VADER-style normalisation x / sqrt(x^2 + 15)
+  double compound = 0;               // in [-1, 1], VADER-style normalisation x / sqrt(x^2 + 15)
   double pos = 0, neu = 1, neg = 0;  // shares, sum to 1 (or all zero for empty text)
   Label label = Label::neutral;
   uint8_t lang = 0;  // index into kScoreLangs: the lexicon language actually used

@@ -17,16 +17,16 @@ namespace sentistream {
 
 // One JSON document inside Batch::bytes.
 struct RawDoc {
-  uint64_t offset = 0;    // into Batch::bytes
+  uint64_t offset = 0;  // into Batch::bytes
   uint64_t length = 0;
-  uint64_t line = 0;      // 1-based line where the document starts in its input
-  uint32_t input = 0;     // index into the source's input names
+  uint64_t line = 0;       // 1-based line where the document starts in its input
+  uint32_t input = 0;      // index into the source's input names
   bool too_large = false;  // skipped by the source; `length` bytes of prefix kept for the DLQ
 };
 
 // A rejected document or post, with enough to write a DLQ entry.
 struct Reject {
-  uint32_t doc = 0;        // index into Batch::docs
+  uint32_t doc = 0;         // index into Batch::docs
   int64_t post_index = -1;  // position inside an API response, -1 = whole document
   RejectReason reason = RejectReason::invalid_json;
   std::string detail;

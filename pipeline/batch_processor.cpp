@@ -64,8 +64,8 @@ struct BatchProcessor::Impl final : PostVisitor {
 
   Impl(const ProcessorConfig& c, std::shared_ptr<const Lexicon> lexicon)
       : config(c), parser(c.parse), scorer(std::move(lexicon), c.score) {
-    wants_topic = std::find(c.group_by.begin(), c.group_by.end(), Dimension::topic) !=
-                  c.group_by.end();
+    wants_topic =
+        std::find(c.group_by.begin(), c.group_by.end(), Dimension::topic) != c.group_by.end();
   }
 
   std::string_view topic_of(const Post& post) {
@@ -94,14 +94,20 @@ struct BatchProcessor::Impl final : PostVisitor {
     for (size_t i = 0; i < config.group_by.size(); ++i) {
       if (i) key += '\x1f';
       switch (config.group_by[i]) {
-        case Dimension::platform: key += to_string(post.platform); break;
+        case Dimension::platform:
+          key += to_string(post.platform);
+          break;
         case Dimension::lang: {
           std::string_view lang = normalize_lang(post.lang, lang_scratch);
           key += lang.empty() ? kScoreLangs[score.lang] : lang;
           break;
         }
-        case Dimension::topic: key += topic_of(post); break;
-        case Dimension::region: key += post.region.empty() ? "unknown" : post.region; break;
+        case Dimension::topic:
+          key += topic_of(post);
+          break;
+        case Dimension::region:
+          key += post.region.empty() ? "unknown" : post.region;
+          break;
       }
     }
     auto& keys = batch->rows.group_keys;
@@ -123,7 +129,8 @@ struct BatchProcessor::Impl final : PostVisitor {
     row.weight = 1 + std::max<int64_t>(e.likes, 0) + std::max<int64_t>(e.reposts, 0) +
                  std::max<int64_t>(e.replies, 0);
     std::string_view author = post.author_id.empty() ? post.author_name : post.author_id;
-    row.author_hash = author.empty() ? 0 : (hash64(author, static_cast<uint64_t>(post.platform)) | 1);
+    row.author_hash =
+        author.empty() ? 0 : (hash64(author, static_cast<uint64_t>(post.platform)) | 1);
     row.group = group_of(post, s);
     row.hashtag_begin = static_cast<uint32_t>(rows.hashtags.size());
     for (std::string_view tag : post.hashtags) {

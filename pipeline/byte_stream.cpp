@@ -20,7 +20,7 @@ namespace {
 class FdStream final : public ByteStream {
  public:
   FdStream(int fd, std::string name, bool owns) : fd_(fd), name_(std::move(name)), owns_(owns) {
-    struct stat st{};
+    struct stat st {};
     if (fstat(fd_, &st) == 0 && S_ISREG(st.st_mode)) size_ = static_cast<uint64_t>(st.st_size);
   }
   ~FdStream() override {
@@ -134,8 +134,8 @@ class ZstdStream final : public ByteStream {
       }
       last_ret_ = ZSTD_decompressStream(ctx_, &ob, &ib_);
       if (ZSTD_isError(last_ret_)) {
-        throw InputError(in_->name() + ": corrupt zstd data (" +
-                         ZSTD_getErrorName(last_ret_) + ")");
+        throw InputError(in_->name() + ": corrupt zstd data (" + ZSTD_getErrorName(last_ret_) +
+                         ")");
       }
     }
     return ob.pos;
@@ -213,7 +213,7 @@ std::unique_ptr<ByteStream> open_input(const std::string& path) {
   } else {
     int f = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (f < 0) throw InputError(path + ": cannot open: " + std::strerror(errno));
-    struct stat st{};
+    struct stat st {};
     if (fstat(f, &st) == 0 && S_ISDIR(st.st_mode)) {
       ::close(f);
       throw InputError(path + ": is a directory");
@@ -221,10 +221,13 @@ std::unique_ptr<ByteStream> open_input(const std::string& path) {
     fd = std::make_unique<FdStream>(f, path, true);
   }
   std::string magic = fd->peek(4);
-  auto starts = [&](std::string_view m) { return std::string_view(magic).substr(0, m.size()) == m; };
+  auto starts = [&](std::string_view m) {
+    return std::string_view(magic).substr(0, m.size()) == m;
+  };
   if (starts("\x1f\x8b")) return std::make_unique<GzipStream>(std::move(fd));
   if (starts("\x28\xb5\x2f\xfd")) return std::make_unique<ZstdStream>(std::move(fd));
-  if (starts("BZh") && magic.size() == 4 && magic[3] >= '1' && magic[3] <= '9') return std::make_unique<Bzip2Stream>(std::move(fd));
+  if (starts("BZh") && magic.size() == 4 && magic[3] >= '1' && magic[3] <= '9')
+    return std::make_unique<Bzip2Stream>(std::move(fd));
   return fd;
 }
 

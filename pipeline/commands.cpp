@@ -8,10 +8,10 @@
 
 #include "config/builtin_lexicons.h"
 #include "config/config.h"
-#include "pipeline/encode.h"
-#include "pipeline/source.h"
 #include "operators/parse/parser.h"
+#include "pipeline/encode.h"
 #include "pipeline/replay.h"
+#include "pipeline/source.h"
 
 namespace sentistream {
 
@@ -19,8 +19,7 @@ namespace {
 
 // Loads config and lexicons, reporting problems on stderr. Returns false on failure
 // (exit code 2: nothing has been read or written yet).
-bool load_setup(const CommonArgs& common, Config& config,
-                std::shared_ptr<const Lexicon>& lexicon) {
+bool load_setup(const CommonArgs& common, Config& config, std::shared_ptr<const Lexicon>& lexicon) {
   try {
     config = load_config({common.config_file, common.overrides, true});
   } catch (const ConfigError& e) {
@@ -29,7 +28,8 @@ bool load_setup(const CommonArgs& common, Config& config,
     return false;
   }
   try {
-    lexicon = config.lexicon_dir.empty() ? builtin_lexicon() : Lexicon::load_dir(config.lexicon_dir);
+    lexicon =
+        config.lexicon_dir.empty() ? builtin_lexicon() : Lexicon::load_dir(config.lexicon_dir);
   } catch (const LexiconError& e) {
     std::cerr << "sentistream: invalid lexicon: " << e.what() << "\n";
     return false;

@@ -21,7 +21,9 @@ void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
   y += (m <= 2);
 }
 
-int64_t floor_div(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+int64_t floor_div(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
 void append_csv_field(std::string_view text, std::string& out) {
   bool quote = text.find_first_of(",\"\n\r") != std::string_view::npos;
@@ -48,8 +50,8 @@ void append_rfc3339(int64_t ms, std::string& out) {
   char buf[48];
   int secs = static_cast<int>(rem / 1000);
   int millis = static_cast<int>(rem % 1000);
-  int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d", static_cast<long long>(y),
-                        m, d, secs / 3600, secs / 60 % 60, secs % 60);
+  int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d",
+                        static_cast<long long>(y), m, d, secs / 3600, secs / 60 % 60, secs % 60);
   out.append(buf, static_cast<size_t>(n));
   if (millis != 0) {
     n = std::snprintf(buf, sizeof buf, ".%03d", millis);
@@ -64,11 +66,21 @@ void append_json_string(std::string_view text, std::string& out) {
   for (char ch : text) {
     auto c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           out += "\\u00";

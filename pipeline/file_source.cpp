@@ -10,7 +10,9 @@ namespace {
 constexpr std::size_t kReadChunk = 1 << 20;
 constexpr std::size_t kTooLargePrefix = 1024;  // bytes of an oversized document kept for the DLQ
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool is_blank(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 // Finds the end of the JSON value starting at text[0] (after whitespace was skipped).
 // Returns the length of the value, or npos if the text ends before the value does.
@@ -55,15 +57,15 @@ struct FileSource::Impl {
   std::vector<std::string> paths;
   FileSourceOptions opts;
 
-  std::size_t next_input = 0;    // index of the next path to open
-  uint32_t input = 0;            // index of the open input
+  std::size_t next_input = 0;  // index of the next path to open
+  uint32_t input = 0;          // index of the open input
   std::unique_ptr<ByteStream> stream;
-  bool eof = true;               // current stream exhausted (or none open)
+  bool eof = true;  // current stream exhausted (or none open)
   Mode mode = Mode::unknown;
-  std::string buf;               // unconsumed bytes are buf[pos, size)
+  std::string buf;  // unconsumed bytes are buf[pos, size)
   std::size_t pos = 0;
-  uint64_t line = 1;             // line number at buf[pos]
-  bool skipping = false;         // discarding the rest of an oversized NDJSON line
+  uint64_t line = 1;      // line number at buf[pos]
+  bool skipping = false;  // discarding the rest of an oversized NDJSON line
 
   uint64_t closed_raw_bytes = 0;  // raw bytes of inputs already finished
   uint64_t total_raw_bytes = 0;

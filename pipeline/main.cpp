@@ -36,8 +36,9 @@ int main(int argc, char** argv) {
 
   ReplayArgs replay;
   CLI::App* replay_cmd = app.add_subcommand(
-      "replay", "Replay dump files (NDJSON or JSON; .gz/.zst/.bz2; - = stdin) into windowed "
-                "aggregates");
+      "replay",
+      "Replay dump files (NDJSON or JSON; .gz/.zst/.bz2; - = stdin) into windowed "
+      "aggregates");
   add_common(replay_cmd);
   replay_cmd->add_option("--threads,-t", replay.threads, "Worker threads (default: all cores)")
       ->check(CLI::Range(1, 256));
@@ -47,8 +48,9 @@ int main(int argc, char** argv) {
   replay_cmd->add_option("--summary", replay.summary,
                          "Write the one-line JSON run summary here (default: stderr)");
   replay_cmd->add_option("--dlq", replay.dlq, "Dead-letter file for rejected input");
-  replay_cmd->add_option("--batch-docs", replay.batch_docs,
-                         "Documents per batch (tuning; output does not depend on it)")
+  replay_cmd
+      ->add_option("--batch-docs", replay.batch_docs,
+                   "Documents per batch (tuning; output does not depend on it)")
       ->check(CLI::Range(1, 1 << 20));
   auto* progress = replay_cmd->add_flag("--progress", replay.progress,
                                         "Show a progress bar even when stderr is not a terminal");

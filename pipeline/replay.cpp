@@ -53,12 +53,12 @@ class BatchPool {
 
 }  // namespace
 
-RunStats run_pipeline(Source& source, const Config& config,
-                      std::shared_ptr<const Lexicon> lexicon, AggregateSink& output,
-                      RejectSink* dlq, const RunOptions& options) {
+RunStats run_pipeline(Source& source, const Config& config, std::shared_ptr<const Lexicon> lexicon,
+                      AggregateSink& output, RejectSink* dlq, const RunOptions& options) {
   const auto started = std::chrono::steady_clock::now();
-  int threads = options.threads > 0 ? options.threads
-                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int threads = options.threads > 0
+                    ? options.threads
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const size_t tokens = static_cast<size_t>(threads * config.tokens_per_thread);
 
   RunStats stats;
@@ -148,44 +148,37 @@ RunStats run_pipeline(Source& source, const Config& config,
   arena.execute([&] {
     tbb::parallel_pipeline(
         tokens,
-        tbb::make_filter<void, Batch*>(
-            tbb::filter_mode::serial_in_order,
-            [&](tbb::flow_control& fc) -> Batch* {
-              std::lock_guard gate(source_gate);
-              Batch* b = pool.take();
-              if (!source.next(*b)) {
-                pool.give(b);
-                fc.stop();
-                return nullptr;
-              }
-              b->seq = seq++;
-              leave(b);
-              return b;
-            }) &
-            tbb::make_filter<Batch*, Batch*>(
-                tbb::filter_mode::parallel,
-                [&](Batch* b) {
-                  enter(b);
-                  auto& p = processors.local();
-                  if (!p) p = std::make_unique<BatchProcessor>(processor_config, lexicon);
-                  p->process(*b);
-                  leave(b);
-                  return b;
-                }) &
-            tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::serial_in_order,
-                                             [&](Batch* b) {
-                                               std::lock_guard gate(window_gate);
-                                               enter(b);
-                                               windows.add(b->rows, b->closed, b->late);
-                                               leave(b);
-                                               return b;
-                                             }) &
-            tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, [&](Batch* b) {
-              std::lock_guard gate(output_gate);
-              enter(b);
-              write_output(*b);
-              pool.give(b);
-            }));
+        tbb::make_filter<
+            void, Batch*>(tbb::filter_mode::serial_in_order, [&](tbb::flow_control& fc) -> Batch* {
+          std::lock_guard gate(source_gate);
+          Batch* b = pool.take();
+          if (!source.next(*b)) {
+            pool.give(b);
+            fc.stop();
+            return nullptr;
+          }
+          b->seq = seq++;
+          leave(b);
+          return b;
+        }) & tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::parallel, [&](Batch* b) {
+          enter(b);
+          auto& p = processors.local();
+          if (!p) p = std::make_unique<BatchProcessor>(processor_config, lexicon);
+          p->process(*b);
+          leave(b);
+          return b;
+        }) & tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::serial_in_order, [&](Batch* b) {
+          std::lock_guard gate(window_gate);
+          enter(b);
+          windows.add(b->rows, b->closed, b->late);
+          leave(b);
+          return b;
+        }) & tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, [&](Batch* b) {
+          std::lock_guard gate(output_gate);
+          enter(b);
+          write_output(*b);
+          pool.give(b);
+        }));
   });
 
   // The pipeline has drained; the gates make that visible to TSAN as well.
@@ -196,8 +189,7 @@ RunStats run_pipeline(Source& source, const Config& config,
     output.write(closed);
     count_emitted(closed);
   }
-  stats.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (options.on_progress) options.on_progress(stats, source.progress());
   return stats;
 }

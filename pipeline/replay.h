@@ -45,9 +45,8 @@ struct RunOptions {
 };
 
 // Runs the pipeline until the source is exhausted, then closes every window.
-RunStats run_pipeline(Source& source, const Config& config,
-                      std::shared_ptr<const Lexicon> lexicon, AggregateSink& output,
-                      RejectSink* dlq, const RunOptions& options);
+RunStats run_pipeline(Source& source, const Config& config, std::shared_ptr<const Lexicon> lexicon,
+                      AggregateSink& output, RejectSink* dlq, const RunOptions& options);
 
 // One-line JSON summary of a run (ends with '\n').
 std::string summary_json(const RunStats& stats, const Config& config,

@@ -35,7 +35,7 @@ struct DeadLetter {
   int64_t post_index = -1;  // inside an API response; -1 = whole document
   RejectReason reason = RejectReason::invalid_json;
   std::string_view detail;
-  std::string_view raw;     // original bytes (possibly a prefix, see truncated)
+  std::string_view raw;  // original bytes (possibly a prefix, see truncated)
   bool truncated = false;
 };
 

@@ -41,12 +41,12 @@ std::optional<Dimension> parse_dimension(std::string_view name);
 
 struct WindowConfig {
   std::vector<WindowSpec> specs;
-  std::vector<Dimension> group_by;           // key fields, in this order
-  std::vector<std::string> marker_names;     // marker category names, index = bit
-  int64_t max_out_of_orderness_ms = 0;       // watermark = max event time - this
-  int64_t allowed_lateness_ms = 0;           // state kept this long after window end
-  int top_hashtags = 10;                     // top-N hashtags reported per aggregate
-  int hashtag_capacity = 100;                // Space-Saving counters per window state
+  std::vector<Dimension> group_by;        // key fields, in this order
+  std::vector<std::string> marker_names;  // marker category names, index = bit
+  int64_t max_out_of_orderness_ms = 0;    // watermark = max event time - this
+  int64_t allowed_lateness_ms = 0;        // state kept this long after window end
+  int top_hashtags = 10;                  // top-N hashtags reported per aggregate
+  int hashtag_capacity = 100;             // Space-Saving counters per window state
 };
 
 // One scored post, reduced to what windowing needs. Produced by the parallel stage.
@@ -58,8 +58,8 @@ struct PostRow {
   uint32_t group = 0;          // index into RowBatch::group_keys
   uint32_t hashtag_begin = 0;  // range in RowBatch::hashtags
   uint32_t hashtag_count = 0;
-  uint32_t doc = 0;            // index of the source document in the raw batch (for DLQ)
-  uint16_t marker_mask = 0;    // bit i set: the post hit marker category i
+  uint32_t doc = 0;          // index of the source document in the raw batch (for DLQ)
+  uint16_t marker_mask = 0;  // bit i set: the post hit marker category i
   Label label = Label::neutral;
 };
 
@@ -70,8 +70,8 @@ struct RowBatch {
   std::vector<PostRow> rows;
   // Distinct group keys of this batch: values of WindowConfig::group_by, joined by '\x1f'.
   std::vector<std::string> group_keys;
-  std::string hashtag_bytes;                              // concatenated hashtags
-  std::vector<std::pair<uint32_t, uint32_t>> hashtags;    // (offset, length) into bytes
+  std::string hashtag_bytes;                            // concatenated hashtags
+  std::vector<std::pair<uint32_t, uint32_t>> hashtags;  // (offset, length) into bytes
   void clear() {
     rows.clear();
     group_keys.clear();

@@ -117,7 +117,8 @@ TEST_CASE("every problem is reported at once, each naming file, line and key") {
   CHECK(problems.size() == 5);
   CHECK(any_contains(problems, file + ":2: windows.specs:"));
   CHECK(any_contains(problems, "7m"));
-  CHECK(any_contains(problems, file + ":3: windows.grup_by: unknown key (did you mean 'group_by'?)"));
+  CHECK(
+      any_contains(problems, file + ":3: windows.grup_by: unknown key (did you mean 'group_by'?)"));
   CHECK(any_contains(problems, file + ":4: windows.top_hashtags: expected an integer"));
   CHECK(any_contains(problems, file + ":7: pipeline.threads: value -3 is out of range"));
   CHECK(any_contains(problems, file + ":9: [nonsense]: unknown section"));
@@ -134,8 +135,9 @@ TEST_CASE("cross-field checks name both values") {
   auto problems =
       problems_of({"", {"windows.specs=[\"1m\"]", "windows.allowed_lateness=\"2m\""}, false});
   REQUIRE(problems.size() == 1);
-  CHECK(problems[0].find("allowed_lateness (2m) must be shorter than the window size of '1m' (1m)") !=
-        std::string::npos);
+  CHECK(
+      problems[0].find("allowed_lateness (2m) must be shorter than the window size of '1m' (1m)") !=
+      std::string::npos);
 
   problems = problems_of({"", {"windows.top_hashtags=50", "windows.hashtag_capacity=20"}, false});
   REQUIRE(problems.size() == 1);

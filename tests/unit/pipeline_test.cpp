@@ -60,8 +60,9 @@ std::string serialise(const std::vector<WindowAggregate>& aggs) {
 }
 
 Config test_config() {
-  return load_config({"", {"windows.specs=[\"1m\",\"1h/15m\"]", "windows.allowed_lateness=\"20s\"",
-                           "windows.max_out_of_orderness=\"10s\""},
+  return load_config({"",
+                      {"windows.specs=[\"1m\",\"1h/15m\"]", "windows.allowed_lateness=\"20s\"",
+                       "windows.max_out_of_orderness=\"10s\""},
                       false});
 }
 
@@ -138,7 +139,8 @@ TEST_CASE("file source: NDJSON framing, blank lines, CRLF, oversized and untermi
               ("sentistream_fs_" + std::to_string(::getpid()) + ".ndjson");
   {
     std::ofstream f(path, std::ios::binary);
-    f << "{\"a\":1}\r\n\n   \n{\"b\":2}\n" << "{\"c\":\"" << std::string(5000, 'x') << "\"}\n"
+    f << "{\"a\":1}\r\n\n   \n{\"b\":2}\n"
+      << "{\"c\":\"" << std::string(5000, 'x') << "\"}\n"
       << "{\"d\":4}";  // no final newline
   }
   FileSourceOptions opts;
