@@ -1,6 +1,7 @@
 #include "pipeline/replay.h"
 
 #include <oneapi/tbb/enumerable_thread_specific.h>
+#include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_pipeline.h>
 #include <oneapi/tbb/task_arena.h>
 
@@ -144,6 +145,10 @@ RunStats run_pipeline(Source& source, const Config& config, std::shared_ptr<cons
     }
   };
 
+  // --threads may exceed the core count (tests do); lift TBB's default worker limit so
+  // the arena really gets `threads` threads instead of a warning.
+  tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
+                                  static_cast<size_t>(threads));
   tbb::task_arena arena(threads);
   arena.execute([&] {
     tbb::parallel_pipeline(
