@@ -5,6 +5,7 @@
 #include <oneapi/tbb/parallel_pipeline.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -30,26 +31,38 @@ namespace {
 
 // Fixed pool of batches: the pipeline never has more than `tokens` in flight, so the
 // pool never runs dry, and batches (with their buffers) are reused instead of reallocated.
+// Bumped (release) before each pipeline starts and loaded (acquire) first thing in every
+// stage body, before the body reads its captures: makes the hand-over of the stage
+// closures to TBB's reused worker threads visible to TSAN. A global, because a stage
+// cannot acquire anything before reading its own closure otherwise.
+std::atomic<uint64_t> g_published{0};
+
 class BatchPool {
  public:
   explicit BatchPool(size_t n) {
-    for (size_t i = 0; i < n; ++i) free_.push_back(std::make_unique<Batch>());
+    for (size_t i = 0; i < n; ++i) {
+      owned_.push_back(std::make_unique<Batch>());
+      free_.push_back(owned_.back().get());
+    }
   }
   Batch* take() {
     std::lock_guard lock(mu_);
-    Batch* b = free_.back().release();
+    Batch* b = free_.back();
     free_.pop_back();
     return b;
   }
   void give(Batch* b) {
     b->clear();
     std::lock_guard lock(mu_);
-    free_.emplace_back(b);
+    free_.push_back(b);
   }
 
  private:
   std::mutex mu_;  // taken twice per batch, never per post
-  std::vector<std::unique_ptr<Batch>> free_;
+  // The pool owns every batch for its whole life (also when a stage throws and the
+  // pipeline is cancelled with batches in flight); free_ lists the idle ones.
+  std::vector<std::unique_ptr<Batch>> owned_;
+  std::vector<Batch*> free_;
 };
 
 }  // namespace
@@ -77,9 +90,14 @@ RunStats run_pipeline(Source& source, const Config& config, std::shared_ptr<cons
 
   // Serial stages may run on different worker threads from one batch to the next. TBB
   // orders them, but TSAN cannot see that (TBB is not instrumented), so each serial stage
-  // also takes an (always uncontended) mutex: one lock per batch, free in practice.
+  // also takes an (always uncontended) mutex, and g_published (bumped before the pipeline
+  // starts, loaded on entry to every stage) shows that what this thread built before
+  // the start reaches TBB's reused workers. Once per batch, never per post.
   std::mutex source_gate, window_gate, output_gate;
-  auto enter = [](Batch* b) { b->handoff.load(std::memory_order_acquire); };
+  auto enter = [](Batch* b) {
+    g_published.load(std::memory_order_acquire);
+    if (b) b->handoff.load(std::memory_order_acquire);
+  };
   auto leave = [](Batch* b) { b->handoff.fetch_add(1, std::memory_order_release); };
 
   auto count_emitted = [&](const std::vector<WindowAggregate>& closed) {
@@ -151,39 +169,50 @@ RunStats run_pipeline(Source& source, const Config& config, std::shared_ptr<cons
                                   static_cast<size_t>(threads));
   tbb::task_arena arena(threads);
   arena.execute([&] {
-    tbb::parallel_pipeline(
-        tokens,
-        tbb::make_filter<
-            void, Batch*>(tbb::filter_mode::serial_in_order, [&](tbb::flow_control& fc) -> Batch* {
-          std::lock_guard gate(source_gate);
-          Batch* b = pool.take();
-          if (!source.next(*b)) {
-            pool.give(b);
-            fc.stop();
-            return nullptr;
-          }
-          b->seq = seq++;
-          leave(b);
-          return b;
-        }) & tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::parallel, [&](Batch* b) {
-          enter(b);
-          auto& p = processors.local();
-          if (!p) p = std::make_unique<BatchProcessor>(processor_config, lexicon);
-          p->process(*b);
-          leave(b);
-          return b;
-        }) & tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::serial_in_order, [&](Batch* b) {
-          std::lock_guard gate(window_gate);
-          enter(b);
-          windows.add(b->rows, b->closed, b->late);
-          leave(b);
-          return b;
-        }) & tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, [&](Batch* b) {
-          std::lock_guard gate(output_gate);
-          enter(b);
-          write_output(*b);
-          pool.give(b);
-        }));
+    auto read = [&](tbb::flow_control& fc) -> Batch* {
+      g_published.load(std::memory_order_acquire);
+      std::lock_guard gate(source_gate);
+      Batch* b = pool.take();
+      if (!source.next(*b)) {
+        pool.give(b);
+        fc.stop();
+        return nullptr;
+      }
+      b->seq = seq++;
+      leave(b);
+      return b;
+    };
+    auto parse_and_score = [&](Batch* b) {
+      g_published.load(std::memory_order_acquire);
+      enter(b);
+      auto& p = processors.local();
+      if (!p) p = std::make_unique<BatchProcessor>(processor_config, lexicon);
+      p->process(*b);
+      leave(b);
+      return b;
+    };
+    auto window = [&](Batch* b) {
+      g_published.load(std::memory_order_acquire);
+      enter(b);
+      std::lock_guard gate(window_gate);
+      windows.add(b->rows, b->closed, b->late);
+      leave(b);
+      return b;
+    };
+    auto emit = [&](Batch* b) {
+      g_published.load(std::memory_order_acquire);
+      enter(b);
+      std::lock_guard gate(output_gate);
+      write_output(*b);
+      pool.give(b);
+    };
+    tbb::filter<void, void> chain =
+        tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order, read) &
+        tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::parallel, parse_and_score) &
+        tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::serial_in_order, window) &
+        tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, emit);
+    g_published.fetch_add(1, std::memory_order_release);  // after the closures are built
+    tbb::parallel_pipeline(tokens, chain);
   });
 
   // The pipeline has drained; the gates make that visible to TSAN as well.
