@@ -214,3 +214,82 @@ TEST_CASE("encoding: RFC 3339, JSON strings, fixed decimals") {
   append_fixed(0.23456, 4, s);
   CHECK(s == "0.2346");
 }
+
+namespace {
+
+// Frames `content` with a FileSource and returns (first bytes, too_large, line) per doc.
+struct Framed {
+  std::string text;
+  bool too_large;
+  uint64_t line;
+};
+
+std::vector<Framed> frame(const std::string& content, size_t max_document_bytes = 1 << 20) {
+  auto path = std::filesystem::temp_directory_path() /
+              ("sentistream_frame_" + std::to_string(::getpid()) + ".json");
+  { std::ofstream(path, std::ios::binary) << content; }
+  FileSourceOptions opts;
+  opts.max_document_bytes = max_document_bytes;
+  FileSource source({path.string()}, opts);
+  std::vector<Framed> out;
+  Batch b;
+  while (source.next(b)) {
+    for (const auto& d : b.docs) {
+      out.push_back({b.bytes.substr(d.offset, d.length), d.too_large, d.line});
+    }
+    b.clear();
+  }
+  std::filesystem::remove(path);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("file source: a broken first line costs only itself") {
+  std::string good = "{\"id\":\"1\",\"text\":\"ok\"}\n";
+  // A fragment (e.g. the start of a `split -b` chunk), then good lines.
+  auto docs = frame("xt\":\"cut\"}\n" + good + good);
+  REQUIRE(docs.size() == 3);
+  CHECK(docs[1].text == "{\"id\":\"1\",\"text\":\"ok\"}");
+  // A first line that never closes, a lone '}' at the end: still line by line.
+  docs = frame("{\"id\":\"0\",\"text\":\"open\n" + good + good + "}\n");
+  REQUIRE(docs.size() == 4);
+  CHECK(docs[1].line == 2);
+  // A truncated line in the middle of NDJSON.
+  docs = frame(good + "{\"id\":\"99\",\"text\":\"trunc\n" + good);
+  REQUIRE(docs.size() == 3);
+  CHECK(docs[2].text == "{\"id\":\"1\",\"text\":\"ok\"}");
+}
+
+TEST_CASE("file source: byte order mark, truncated pretty-printed document") {
+  auto docs = frame("\xEF\xBB\xBF{\"a\":1}\n{\"b\":2}\n");
+  REQUIRE(docs.size() == 2);
+  CHECK(docs[0].text == "{\"a\":1}");
+  // A complete pretty-printed response, then a truncated one: the first is one
+  // document, the truncated one costs its first line, the rest is read line by line.
+  docs = frame(
+      "{\n \"statuses\": [\n  {\"text\": \"x\"}\n ]\n}\n{ \"statuses\": [\n{\"text\": \"TAIL\"}\n");
+  REQUIRE(docs.size() == 3);
+  CHECK(docs[0].line == 1);
+  CHECK(docs[1].text == "{ \"statuses\": [");
+  CHECK(docs[1].line == 6);
+  CHECK(docs[2].text == "{\"text\": \"TAIL\"}");
+}
+
+TEST_CASE("file source: oversized pretty-printed document is skipped, the next one kept") {
+  std::string big = "{\n \"text\": \"" + std::string(3000, 'x') + "\"\n}\n";
+  auto docs = frame(big + "{\n \"b\": 2\n}\n", 1024);
+  REQUIRE(docs.size() == 2);
+  CHECK(docs[0].too_large);
+  CHECK(docs[1].text == "{\n \"b\": 2\n}");
+  CHECK(docs[1].line == 4);
+}
+
+TEST_CASE("file source: a CRLF line of exactly the limit is not too large") {
+  std::string text = "{\"t\":\"" + std::string(1024 - 8, 'y') + "\"}";
+  REQUIRE(text.size() == 1024);
+  auto docs = frame(text + "\r\n" + text + "\r\n", 1024);
+  REQUIRE(docs.size() == 2);
+  CHECK_FALSE(docs[0].too_large);
+  CHECK_FALSE(docs[1].too_large);
+}
