@@ -258,6 +258,17 @@ Config load_config(const ConfigSources& sources) {
   }
   for (const auto& assignment : sources.overrides) {
     auto eq = assignment.find('=');
+    // librdkafka properties contain dots themselves: match the table prefix first.
+    bool passthrough = false;
+    for (auto [prefix, props] : {std::pair{"kafka.consumer.", &config.kafka_consumer},
+                                 std::pair{"kafka.producer.", &config.kafka_producer}}) {
+      std::string_view p(prefix);
+      if (eq != std::string::npos && assignment.compare(0, p.size(), p) == 0 && eq > p.size()) {
+        (*props)[assignment.substr(p.size(), eq - p.size())] = assignment.substr(eq + 1);
+        passthrough = true;
+      }
+    }
+    if (passthrough) continue;
     auto dot = assignment.rfind('.', eq);
     if (eq == std::string::npos || dot == std::string::npos || dot == 0) {
       problems.push_back("--set " + assignment + ": expected section.key=value");

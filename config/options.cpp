@@ -75,7 +75,10 @@ std::optional<int64_t> parse_size(const OptionValue& v) {
                                                                         {"MB", 1000000},
                                                                         {"GB", 1000000000}}};
   for (const auto& [name, mult] : units) {
-    if (unit == name) return n * mult;
+    if (unit == name) {
+      if (n > INT64_MAX / mult) return std::nullopt;
+      return n * mult;
+    }
   }
   return std::nullopt;
 }

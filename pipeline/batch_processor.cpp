@@ -42,6 +42,28 @@ ProcessorConfig ProcessorConfig::from(const Config& config) {
   return pc;
 }
 
+namespace {
+
+bool is_ascii_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// Substring match where ASCII word characters at the term's edges must sit on word
+// boundaries in the text: "r1" matches "DeepSeek R1 is out" but not "t.co/aR1bcd";
+// Chinese terms (no ASCII edges) match anywhere, as there are no spaces to find.
+bool contains_term(std::string_view text, std::string_view term) {
+  for (size_t at = text.find(term); at != std::string_view::npos; at = text.find(term, at + 1)) {
+    bool left_ok = !is_ascii_alnum(term.front()) || at == 0 || !is_ascii_alnum(text[at - 1]);
+    size_t end = at + term.size();
+    bool right_ok =
+        !is_ascii_alnum(term.back()) || end == text.size() || !is_ascii_alnum(text[end]);
+    if (left_ok && right_ok) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 struct BatchProcessor::Impl final : PostVisitor {
   const ProcessorConfig& config;
   DocumentParser parser;
@@ -58,8 +80,7 @@ struct BatchProcessor::Impl final : PostVisitor {
   std::string lowered;
   std::string tag_lowered;
 
-  // Batch-local group table: key -> index into rows.group_keys. Few groups per batch is
-  // the common case, so a linear scan of the last few keys goes first.
+  // Batch-local group table: key -> index into rows.group_keys.
   std::unordered_map<std::string, uint32_t> group_index;
 
   Impl(const ProcessorConfig& c, std::shared_ptr<const Lexicon> lexicon)
@@ -83,10 +104,20 @@ struct BatchProcessor::Impl final : PostVisitor {
         }
       }
       for (const auto& term : rule.terms) {
-        if (lowered.find(term) != std::string::npos) return rule.name;
+        if (contains_term(lowered, term)) return rule.name;
       }
     }
     return config.default_topic;
+  }
+
+  // Appends one key value; control characters (the '\x1f' separator among them) become
+  // spaces, and values are capped, so user input cannot forge or bloat group keys.
+  void append_key_part(std::string_view value) {
+    size_t start = key.size();
+    key.append(value.substr(0, 64));
+    for (size_t i = start; i < key.size(); ++i) {
+      if (static_cast<unsigned char>(key[i]) < 0x20) key[i] = ' ';
+    }
   }
 
   uint32_t group_of(const Post& post, const Score& score) {
@@ -99,14 +130,14 @@ struct BatchProcessor::Impl final : PostVisitor {
           break;
         case Dimension::lang: {
           std::string_view lang = normalize_lang(post.lang, lang_scratch);
-          key += lang.empty() ? kScoreLangs[score.lang] : lang;
+          append_key_part(lang.empty() ? kScoreLangs[score.lang] : lang);
           break;
         }
         case Dimension::topic:
           key += topic_of(post);
           break;
         case Dimension::region:
-          key += post.region.empty() ? "unknown" : post.region;
+          append_key_part(post.region.empty() ? std::string_view("unknown") : post.region);
           break;
       }
     }
@@ -126,8 +157,10 @@ struct BatchProcessor::Impl final : PostVisitor {
     row.event_ms = post.created_at_ms;
     row.compound_micro = std::llround(s.compound * 1e6);
     const Engagement& e = post.engagement;
-    row.weight = 1 + std::max<int64_t>(e.likes, 0) + std::max<int64_t>(e.reposts, 0) +
-                 std::max<int64_t>(e.replies, 0);
+    // Counts are clamped (2^40 is far above any real post) so the sum cannot overflow.
+    static constexpr int64_t kMaxCount = int64_t{1} << 40;
+    auto count = [](int64_t v) { return std::clamp<int64_t>(v, 0, kMaxCount); };
+    row.weight = 1 + count(e.likes) + count(e.reposts) + count(e.replies);
     std::string_view author = post.author_id.empty() ? post.author_name : post.author_id;
     row.author_hash =
         author.empty() ? 0 : (hash64(author, static_cast<uint64_t>(post.platform)) | 1);

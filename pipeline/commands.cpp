@@ -2,8 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <iostream>
 
 #include "config/builtin_lexicons.h"
@@ -34,6 +37,11 @@ bool load_setup(const CommonArgs& common, Config& config, std::shared_ptr<const 
     std::cerr << "sentistream: invalid lexicon: " << e.what() << "\n";
     return false;
   }
+  if (lexicon->term_count() == 0) {
+    std::cerr << "sentistream: invalid lexicon: score.lexicon_dir '" << config.lexicon_dir
+              << "' holds no lexicon terms (expected files laid out like config/lexicons/)\n";
+    return false;
+  }
   return true;
 }
 
@@ -61,7 +69,7 @@ void print_progress(const RunStats& stats, const Source::Progress& p, bool final
     bar = "[" + std::string(static_cast<size_t>(filled), '#') +
           std::string(static_cast<size_t>(24 - filled), '.') + "] ";
     if (frac > 0 && !final) {
-      int remaining = static_cast<int>(secs / frac - secs);
+      int remaining = static_cast<int>(std::min(secs / frac - secs, 359999.0));
       char e[32];
       std::snprintf(e, sizeof e, "  ETA %d:%02d", remaining / 60, remaining % 60);
       eta = e;
@@ -90,8 +98,18 @@ int run_replay(const CommonArgs& common, const ReplayArgs& args) {
   if (args.threads > 0) config.threads = args.threads;
   if (args.batch_docs > 0) config.batch_docs = args.batch_docs;
 
+  // Every input must be readable before anything is written: a typo in the last of many
+  // file names should not cost a long run's output.
+  for (const auto& path : args.inputs) {
+    if (path != "-" && ::access(path.c_str(), R_OK) != 0) {
+      std::cerr << "sentistream: " << path << ": cannot read: " << std::strerror(errno) << "\n";
+      return 1;
+    }
+  }
   bool show_progress = !args.quiet && (args.progress || ::isatty(STDERR_FILENO));
   try {
+    std::unique_ptr<OutputFile> summary_file;
+    if (!args.summary.empty()) summary_file = std::make_unique<OutputFile>(args.summary);
     FileSourceOptions so;
     so.batch_docs = static_cast<size_t>(config.batch_docs);
     so.batch_bytes = static_cast<size_t>(config.batch_bytes);
@@ -120,10 +138,9 @@ int run_replay(const CommonArgs& common, const ReplayArgs& args) {
     if (show_progress) print_progress(stats, source.progress(), true);
 
     std::string summary = summary_json(stats, config, lexicon->marker_categories());
-    if (!args.summary.empty()) {
-      OutputFile f(args.summary);
-      f.write(summary);
-      f.close();
+    if (summary_file) {
+      summary_file->write(summary);
+      summary_file->close();
     } else if (!args.quiet) {
       std::fputs(summary.c_str(), stderr);
     }
@@ -141,6 +158,9 @@ int run_replay(const CommonArgs& common, const ReplayArgs& args) {
     return 1;
   } catch (const SinkError& e) {
     std::cerr << "sentistream: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {  // out of memory and other surprises: exit 1, not abort
+    std::cerr << "sentistream: fatal: " << e.what() << "\n";
     return 1;
   }
   return 0;
@@ -200,9 +220,12 @@ int run_score(const CommonArgs& common, const ScoreArgs& args) {
       out += ']';
     }
     out += "}\n";
-    std::fwrite(out.data(), 1, out.size(), stdout);
+    if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size()) break;
   }
-  std::fflush(stdout);
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    std::cerr << "sentistream: cannot write to stdout: " << std::strerror(errno) << "\n";
+    return 1;
+  }
   return 0;
 }
 
@@ -210,7 +233,11 @@ int run_validate(const CommonArgs& common) {
   Config config;
   std::shared_ptr<const Lexicon> lexicon;
   if (!load_setup(common, config, lexicon)) return 2;
-  std::cout << dump_config(config);
+  std::cout << dump_config(config) << std::flush;
+  if (!std::cout) {
+    std::cerr << "sentistream: cannot write to stdout\n";
+    return 1;
+  }
   std::cerr << "sentistream: configuration ok; lexicons: " << lexicon->term_count()
             << " terms, marker categories:";
   for (const auto& c : lexicon->marker_categories()) std::cerr << " " << c;

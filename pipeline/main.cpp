@@ -78,14 +78,19 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 2;
   }
 
-  if (*replay_cmd) return run_replay(common, replay);
-  if (*score_cmd) return run_score(common, score);
-  if (*validate_cmd) {
-    if (describe) {
-      std::cout << describe_options();
-      return 0;
+  try {
+    if (*replay_cmd) return run_replay(common, replay);
+    if (*score_cmd) return run_score(common, score);
+    if (*validate_cmd) {
+      if (describe) {
+        std::cout << describe_options();
+        return 0;
+      }
+      return run_validate(common);
     }
-    return run_validate(common);
+  } catch (const std::exception& e) {  // last resort: a message and exit 1, never abort
+    std::cerr << "sentistream: fatal: " << e.what() << "\n";
+    return 1;
   }
   return 2;
 }

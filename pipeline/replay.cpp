@@ -117,13 +117,21 @@ RunStats run_pipeline(Source& source, const Config& config, std::shared_ptr<cons
     stats.late_posts += b.late.size();
     stats.totals.rejected[static_cast<int>(RejectReason::late)] += b.late.size();
     if (dlq) {
+      // A document's bytes go to the DLQ once, with its first entry: an API response with
+      // many bad posts must not be copied once per post.
+      uint32_t last_doc = UINT32_MAX;
       auto letter_for = [&](uint32_t doc_index) {
         const RawDoc& d = b.docs[doc_index];
         DeadLetter letter;
         origin = source.origin(d);
         letter.origin = origin;
-        letter.raw = std::string_view(b.bytes.data() + d.offset, d.length);
-        letter.truncated = d.too_large;
+        if (doc_index != last_doc) {
+          letter.raw = std::string_view(b.bytes.data() + d.offset, d.length);
+          letter.truncated = d.too_large;
+        } else {
+          letter.raw_omitted = true;
+        }
+        last_doc = doc_index;
         return letter;
       };
       // Parse rejects and late rows, merged in document order, so the DLQ reads the same

@@ -37,6 +37,7 @@ struct DeadLetter {
   std::string_view detail;
   std::string_view raw;  // original bytes (possibly a prefix, see truncated)
   bool truncated = false;
+  bool raw_omitted = false;  // the raw bytes are in the previous entry with this origin
 };
 
 class RejectSink {
@@ -70,7 +71,8 @@ std::unique_ptr<AggregateSink> make_csv_sink(const std::string& path, int decima
                                              const std::vector<Dimension>& group_by,
                                              const std::vector<std::string>& markers);
 // One JSON object per line: {"reason","origin","post_index","detail","raw"|"raw_base64",
-// "truncated"}. Original bytes that are not valid UTF-8 are written as base64.
+// "truncated"}. Original bytes that are not valid UTF-8 are written as base64. Further
+// entries for the same document carry "raw_omitted":true instead of the bytes again.
 std::unique_ptr<RejectSink> make_dlq_file_sink(const std::string& path);
 
 // Keeps everything in memory (tests, embedding).

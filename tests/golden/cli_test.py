@@ -287,6 +287,51 @@ def test_bad_config(c):
     err = p.stderr.decode()
     check("sentiment.en.tsv:3" in err, f"lexicon error names file:line: {err}")
     p = c.run("replay", "--bogus-flag", "x", expect=2)
+    # an empty lexicon directory is an error, not a silently neutral run
+    empty = c.path("empty-lexicons")
+    os.makedirs(empty, exist_ok=True)
+    c.run("score", "--set", f"score.lexicon_dir=\"{empty}\"", stdin=b"x\n", expect=2)
+
+
+def test_runtime_errors(c):
+    """Unreadable input: exit 1 before any output is written; unwritable output: exit 1."""
+    out = c.path("out.jsonl")
+    p = c.run("replay", "--quiet", "-o", out, c.example, "/nonexistent/second.ndjson", expect=1)
+    check(b"/nonexistent/second.ndjson" in p.stderr, p.stderr)
+    check(not os.path.exists(out), "nothing written when an input is missing")
+    if os.path.exists("/dev/full"):
+        with open("/dev/full", "wb") as full:
+            p = subprocess.run([c.bin, "score"], input=b"good\n" * 10000, stdout=full,
+                               capture_output=False, stderr=subprocess.PIPE)
+        check(p.returncode == 1, f"score to a full disk exits 1, got {p.returncode}")
+        p = subprocess.run([c.bin, "replay", "--quiet", "-o", "/dev/full", c.example],
+                           capture_output=True)
+        check(p.returncode == 1, f"replay to a full disk exits 1, got {p.returncode}")
+
+
+def test_dlq_entries(c):
+    """DLQ entries: post_index inside a response, the bytes once per document, base64 for
+    bytes that are not UTF-8, truncated prefixes of oversized documents."""
+    bad_status = {"created_at": "not a date", "id_str": "1", "text": "hi",
+                  "user": {"id_str": "9", "screen_name": "x"}}
+    good_status = dict(bad_status, created_at="Wed Oct 10 20:19:24 +0000 2018", id_str="2")
+    lines = [json.dumps({"statuses": [bad_status, good_status, bad_status]}).encode(),
+             b'{"id":"y","text":"\xff"}',
+             b'{"id":"z","text":"' + b"a" * 5000 + b'"}']
+    dump = c.path("dlq.ndjson")
+    with open(dump, "wb") as f:
+        f.write(b"\n".join(lines) + b"\n")
+    out, stats, _ = c.replay([dump], "--dlq", c.path("dlq.jsonl"),
+                             "--set", "input.max_document_bytes=\"1KiB\"")
+    check(stats["posts_parsed"] == 1, f"one good status: {stats}")
+    with open(c.path("dlq.jsonl")) as f:
+        dlq = [json.loads(line) for line in f]
+    check([d["reason"] for d in dlq] == ["bad_timestamp", "bad_timestamp", "invalid_utf8",
+                                          "too_large"], f"{dlq}")
+    check([d.get("post_index") for d in dlq[:2]] == [0, 2], "post_index inside the response")
+    check("raw" in dlq[0] and dlq[1].get("raw_omitted") is True, "bytes once per document")
+    check("raw_base64" in dlq[2], "non-UTF-8 bytes as base64")
+    check(dlq[3].get("truncated") is True and len(dlq[3]["raw"]) == 1024, "oversized: 1 KiB prefix")
 
 
 def test_validate_and_version(c):

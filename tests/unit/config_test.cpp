@@ -198,3 +198,18 @@ TEST_CASE("config/README.md documents exactly the options of the table") {
   // Regenerate with: sentistream validate --describe
   CHECK(readme.find(describe_options()) != std::string::npos);
 }
+
+TEST_CASE("--set passes dotted librdkafka properties through") {
+  Config c = load_config(
+      {"",
+       {"kafka.consumer.bootstrap.servers=broker:9092", "kafka.producer.enable.idempotence=true"},
+       false});
+  CHECK(c.kafka_consumer.at("bootstrap.servers") == "broker:9092");
+  CHECK(c.kafka_producer.at("enable.idempotence") == "true");
+}
+
+TEST_CASE("sizes that overflow are rejected, not wrapped") {
+  auto problems = problems_of({"", {"input.max_document_bytes=\"17179869185GiB\""}, false});
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].find("input.max_document_bytes") != std::string::npos);
+}

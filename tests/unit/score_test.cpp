@@ -724,6 +724,80 @@ TEST_SUITE("score.robustness") {
   }
 }
 
+// Fast paths of the scanner and normaliser (Han runs copied 15 bytes at a time, walks
+// that start from a precomputed Han state, role bits carried in the matcher's values):
+// each must give what the one-character-at-a-time path gives, at every offset.
+TEST_SUITE("score.fastpaths") {
+  std::shared_ptr<const Lexicon> fast_lexicon() {
+    static const auto lex = load({
+        {"sentiment.zh.tsv", "term\tvalence\n好看\t2.5\n好\t2\n看好\t1\n㐀㐁\t1.5\n很棒\t3\n"},
+        {"sentiment.en.tsv", "term\tvalence\ngood\t2\n"},
+        {"contrast.tsv", "term\tlang\nbut\ten\n但是\tzh\n"},
+        {"markers/pride.tsv", "term\tlang\tweight\n好看\tzh\t1.0\n但是\tzh\t1.0\n"},
+    });
+    return lex;
+  }
+
+  std::string repeat(std::string_view piece, int k) {
+    std::string out;
+    for (int i = 0; i < k; ++i) out += piece;
+    return out;
+  }
+
+  TEST_CASE("a Han term at every offset of a Han run") {
+    Scorer s(fast_lexicon());
+    const std::size_t pride = category(s.lexicon(), "pride");
+    for (int pre = 0; pre <= 20; ++pre) {
+      for (int post = 0; post <= 20; ++post) {
+        CAPTURE(pre);
+        CAPTURE(post);
+        // 一 starts no term: one neutral token each.
+        const std::string text = repeat("一", pre) + "好看" + repeat("一", post);
+        const Score r = s.score(text, "");
+        CHECK(sum_of(r) == doctest::Approx(2.5));
+        CHECK(r.pos == doctest::Approx(3.5 / (3.5 + pre + post)));
+        CHECK(r.neu == doctest::Approx((pre + post) / (3.5 + pre + post)));
+        CHECK(r.marker_hits[pride] == 1);
+        CHECK(r.lang == 2);
+        // A single-character term at the end of the text, and one right before the term.
+        CHECK(sum_of(s.score(repeat("一", pre) + "好", "")) == doctest::Approx(2.0));
+        CHECK(sum_of(s.score(repeat("一", pre) + "好好看" + repeat("一", post), "")) ==
+              doctest::Approx(4.5));
+        // A malformed byte inside the run is a space and ends nothing else.
+        const std::string broken = repeat("一", pre) + "\xE5\x80" + repeat("一", post) + "很棒";
+        CHECK(sum_of(s.score(broken, "")) == doctest::Approx(3.0));
+      }
+    }
+  }
+
+  TEST_CASE("Han outside U+4000..U+9FFF and mixed scripts use the general path") {
+    Scorer s(fast_lexicon());
+    CHECK(sum_of(s.score("㐀㐁", "")) == doctest::Approx(1.5));
+    CHECK(sum_of(s.score("一一一一一一㐀㐁一", "")) == doctest::Approx(1.5));
+    CHECK(sum_of(s.score("good好看", "")) == doctest::Approx(4.5));
+    CHECK(sum_of(s.score("看好看", "")) == doctest::Approx(1.0));  // 看好 first, then 看
+  }
+
+  TEST_CASE("contrast, caps and markers through the matcher's role bits") {
+    Scorer s(fast_lexicon());
+    const std::size_t pride = category(s.lexicon(), "pride");
+    // GOOD: (2 + 0.733) * 0.5 before 'but'; good: 2 * 1.5 after it.
+    CHECK(sum_of(s.score("GOOD but good", "")) == doctest::Approx(2.733 * 0.5 + 3.0));
+    const Score z = s.score("好看但是很棒", "");
+    CHECK(sum_of(z) == doctest::Approx(2.5 * 0.5 + 3.0 * 1.5));
+    CHECK(z.marker_hits[pride] == 2);
+    std::vector<ExplainItem> explain;
+    s.score("好看但是很棒", "", &explain);
+    REQUIRE(explain.size() == 6);
+    CHECK(explain[0].kind == "marker");
+    CHECK(explain[1].kind == "marker");
+    CHECK(explain[2].text == "好看");
+    CHECK(explain[3].kind == "contrast");
+    CHECK(explain[4].text == "很棒");
+    CHECK(explain[5].kind == "contrast");
+  }
+}
+
 // The default lexicons of config/lexicons/. Each check needs certain files; while a file
 // is still being written the check is skipped with a message.
 TEST_SUITE("score.builtin") {
