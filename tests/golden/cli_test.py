@@ -343,6 +343,24 @@ def test_validate_and_version(c):
     check(b"replay" in p.stdout and b"score" in p.stdout, "help lists subcommands")
 
 
+def test_progress_and_late_warning(c):
+    """--progress draws the progress line; late posts are counted and warned about."""
+    posts = [json.dumps({"id": str(i), "platform": "twitter", "lang": "en", "text": "great",
+                         "created_at": f"2025-01-27T{10 if i < 5 else 8:02d}:00:0{i % 10}Z"})
+             for i in range(10)]
+    dump = c.path("late.ndjson")
+    with open(dump, "w") as f:
+        f.write("\n".join(posts) + "\n")
+    p = c.run("replay", "--progress", "-o", c.path("out.jsonl"), "--summary",
+              c.path("s.json"), dump)
+    err = p.stderr.decode()
+    check("posts/s" in err, f"progress line: {err}")
+    check("5 posts arrived later than windows.max_out_of_orderness" in err, f"warning: {err}")
+    with open(c.path("s.json")) as f:
+        stats = json.load(f)
+    check(stats["late_posts"] == 5 and stats["posts_rejected"]["late"] == 5, f"{stats}")
+
+
 TESTS = {name[5:]: fn for name, fn in globals().items() if name.startswith("test_")}
 
 
