@@ -90,6 +90,8 @@ void apply(Config& config, const Option& opt, const OptionValue& value, const st
   std::string err = opt.apply(config, value);
   if (!err.empty()) {
     problems.push_back(where + ": " + opt.section + "." + opt.key + ": " + err);
+    // A failed key keeps its previous value; cross-field checks must not judge it.
+    config.origin[std::string(opt.section) + "." + opt.key] = "invalid";
   } else {
     config.origin[std::string(opt.section) + "." + opt.key] = where;
   }
@@ -209,13 +211,23 @@ void load_file(Config& config, const std::string& file, std::vector<std::string>
   }
 }
 
+// Cross-field checks. Runs even when single keys failed (every problem is reported at
+// once), but skips a check when one of its keys is invalid: its value is not the user's.
 void validate(Config& config, std::vector<std::string>& problems) {
   auto where = [&](const char* key) {
     auto it = config.origin.find(key);
     std::string origin = it == config.origin.end() ? "default" : it->second;
     return origin + ": " + key;
   };
+  auto valid = [&](std::initializer_list<const char*> keys) {
+    for (const char* k : keys) {
+      auto it = config.origin.find(k);
+      if (it != config.origin.end() && it->second == "invalid") return false;
+    }
+    return true;
+  };
   for (const auto& spec : config.windows) {
+    if (!valid({"windows.specs", "windows.allowed_lateness"})) break;
     if (config.allowed_lateness_ms >= spec.size_ms) {
       problems.push_back(where("windows.allowed_lateness") + ": allowed_lateness (" +
                          format_duration(config.allowed_lateness_ms) +
@@ -223,14 +235,15 @@ void validate(Config& config, std::vector<std::string>& problems) {
                          format_duration(spec.size_ms) + ")");
     }
   }
-  if (config.top_hashtags > config.hashtag_capacity) {
+  if (valid({"windows.top_hashtags", "windows.hashtag_capacity"}) &&
+      config.top_hashtags > config.hashtag_capacity) {
     problems.push_back(
         where("windows.top_hashtags") + ": top_hashtags (" + std::to_string(config.top_hashtags) +
         ") must not exceed hashtag_capacity (" + std::to_string(config.hashtag_capacity) + ")");
   }
   bool groups_by_topic = std::find(config.group_by.begin(), config.group_by.end(),
                                    Dimension::topic) != config.group_by.end();
-  if (!config.topics.empty() && !groups_by_topic) {
+  if (valid({"windows.group_by"}) && !config.topics.empty() && !groups_by_topic) {
     problems.push_back(where("windows.group_by") +
                        ": [topics] rules are configured but group_by does not include \"topic\"");
   }
@@ -293,7 +306,7 @@ Config load_config(const ConfigSources& sources) {
     }
     apply(config, *opt, from_text(value), "--set", problems);
   }
-  if (problems.empty()) validate(config, problems);
+  validate(config, problems);
   if (!problems.empty()) throw ConfigError(std::move(problems));
   return config;
 }

@@ -4,7 +4,7 @@ threads and batch sizes, bad input, compressed input, the score and validate com
 
 Each test is one ctest entry: `cli_test.py --bin BUILD/sentistream --source SRC TEST`.
 Golden files are regenerated only on request: `UPDATE_GOLDEN=1 ctest -R golden`.
-Tests that need ../shared/data print a message and exit 0 (skip) when it is absent.
+Tests that need ../shared/data print a message and exit 77 (ctest: skipped) when it is absent.
 """
 import argparse
 import bz2

@@ -213,3 +213,17 @@ TEST_CASE("sizes that overflow are rejected, not wrapped") {
   REQUIRE(problems.size() == 1);
   CHECK(problems[0].find("input.max_document_bytes") != std::string::npos);
 }
+
+TEST_CASE("cross-field problems are reported together with single-key problems") {
+  auto problems = problems_of(
+      {"",
+       {"output.format=\"xml\"", "windows.specs=[\"1m\"]", "windows.allowed_lateness=\"5m\""},
+       false});
+  CHECK(problems.size() == 2);
+  CHECK(any_contains(problems, "output.format"));
+  CHECK(any_contains(problems, "allowed_lateness (5m) must be shorter"));
+  // ...but a check whose key failed is skipped: its value is not what the user wrote.
+  problems =
+      problems_of({"", {"windows.specs=[\"1h/7m\"]", "windows.allowed_lateness=\"5m\""}, false});
+  CHECK(problems.size() == 1);
+}

@@ -731,7 +731,7 @@ TEST_SUITE("score.fastpaths") {
   std::shared_ptr<const Lexicon> fast_lexicon() {
     static const auto lex = load({
         {"sentiment.zh.tsv", "term\tvalence\n好看\t2.5\n好\t2\n看好\t1\n㐀㐁\t1.5\n很棒\t3\n"},
-        {"sentiment.en.tsv", "term\tvalence\ngood\t2\n"},
+        {"sentiment.en.tsv", "term\tvalence\ngood\t2\nhappy\t1\n"},
         {"contrast.tsv", "term\tlang\nbut\ten\n但是\tzh\n"},
         {"markers/pride.tsv", "term\tlang\tweight\n好看\tzh\t1.0\n但是\tzh\t1.0\n"},
     });
@@ -767,6 +767,21 @@ TEST_SUITE("score.fastpaths") {
         const std::string broken = repeat("一", pre) + "\xE5\x80" + repeat("一", post) + "很棒";
         CHECK(sum_of(s.score(broken, "")) == doctest::Approx(3.0));
       }
+    }
+  }
+
+  TEST_CASE("short ASCII runs between non-ASCII characters, at every offset") {
+    Scorer s(fast_lexicon());
+    for (int pad = 0; pad <= 20; ++pad) {
+      CAPTURE(pad);
+      const std::string pre = repeat("一", pad);
+      CHECK(sum_of(s.score(pre + "GOOOOD好", "")) == doctest::Approx(4.0));   // all caps text
+      CHECK(sum_of(s.score(pre + "haaappy好", "")) == doctest::Approx(3.0));  // 1-letter form
+      const Score spaced = s.score(pre + "a  好", "");
+      CHECK(spaced.pos == doctest::Approx(3.0 / (3.0 + pad + 1)));
+      CHECK(sum_of(s.score(pre + "@ab，好", "")) == doctest::Approx(2.0));  // mention ends at ，
+      CHECK(sum_of(s.score(pre + "[good]好", "")) == doctest::Approx(4.0));
+      CHECK(sum_of(s.score(" 好" + pre, "")) == doctest::Approx(2.0));
     }
   }
 
