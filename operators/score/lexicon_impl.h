@@ -33,6 +33,16 @@ enum TermFlag : uint8_t {
   kEmoji = 1 << 2,        // valence came from emoji.tsv (explain kind "emoji")
 };
 
+// The matcher's value for a term: its index in Lexicon::Impl::terms, plus copies of the
+// bits the scanner tests at every prefix match of a trie walk, so that a walk touches the
+// term table only for the term it finally keeps.
+inline constexpr uint32_t kValueTermMask = (1u << 27) - 1;
+inline constexpr uint32_t kValueContrast = 1u << 27;     // TermRec::roles & kContrast
+inline constexpr uint32_t kValueHasLatin = 1u << 28;     // TermRec::flags & kHasLatin
+inline constexpr uint32_t kValueEndBoundary = 1u << 29;  // TermRec::flags & kEndBoundary
+inline constexpr uint32_t kValueSentiment = 1u << 30;    // TermRec::roles & kSentimentRoles
+inline constexpr uint32_t kValueMarker = 1u << 31;       // TermRec::markers != 0
+
 // Hot per-term data, indexed by the matcher's value.
 struct TermRec {
   float valence = 0;
@@ -41,6 +51,13 @@ struct TermRec {
   uint8_t roles = 0;
   uint8_t flags = 0;
 };
+
+inline uint32_t matcher_value(uint32_t term, const TermRec& r) {
+  return term | ((r.roles & kContrast) ? kValueContrast : 0) |
+         ((r.flags & kHasLatin) ? kValueHasLatin : 0) |
+         ((r.flags & kEndBoundary) ? kValueEndBoundary : 0) |
+         ((r.roles & kSentimentRoles) ? kValueSentiment : 0) | (r.markers ? kValueMarker : 0);
+}
 
 }  // namespace sentistream::score
 

@@ -135,8 +135,13 @@ class Loader {
     }
     std::vector<score::Matcher::Key> keys;
     keys.reserve(impl_->keys.size());
+    // Matcher values are the term index plus role bits in 32 bits (never all ones, kNone).
+    if (impl_->keys.size() > score::kValueTermMask)
+      throw LexiconError("too many terms (at most 2^27)");
     for (std::size_t i = 0; i < impl_->keys.size(); ++i)
-      keys.push_back({impl_->keys[i], static_cast<uint32_t>(i), impl_->terms[i].markers != 0});
+      keys.push_back({impl_->keys[i],
+                      score::matcher_value(static_cast<uint32_t>(i), impl_->terms[i]),
+                      impl_->terms[i].markers != 0});
     impl_->matcher = score::Matcher::build(std::move(keys));
     return std::move(impl_);
   }

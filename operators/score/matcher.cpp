@@ -28,6 +28,7 @@ class MatcherBuilder {
     m_.cells_.shrink_to_fit();
     m_.values_.shrink_to_fit();
     build_filters();
+    build_han_states();
     return std::move(m_);
   }
 
@@ -103,6 +104,25 @@ class MatcherBuilder {
       bmp[cp >> 6] |= 1ull << (cp & 63);
     } else {
       astral.set(cp);
+    }
+  }
+
+  void build_han_states() {
+    const Matcher::Cell* cells = m_.cells_.data();
+    for (uint32_t cp = Matcher::kHanFirst; cp <= Matcher::kHanLast; ++cp) {
+      const unsigned char bytes[3] = {static_cast<unsigned char>(0xE0 | (cp >> 12)),
+                                      static_cast<unsigned char>(0x80 | ((cp >> 6) & 0x3F)),
+                                      static_cast<unsigned char>(0x80 | (cp & 0x3F))};
+      int32_t s = 0;
+      for (unsigned char b : bytes) {
+        const int32_t t = (cells[s].base >> 1) + kFold[b];
+        if (cells[t].check != s) {
+          s = 0;
+          break;
+        }
+        s = t;
+      }
+      m_.han_state_[cp - Matcher::kHanFirst] = s;
     }
   }
 

@@ -133,8 +133,24 @@ class Matcher {
   // that is a prefix of the input, shortest first.
   template <class F>
   void walk(const unsigned char* p, const unsigned char* end, F&& on_match) const {
+    walk_from(0, p, end, std::forward<F>(on_match));
+  }
+
+  // Trie state after the three bytes of a code point in U+4000..U+9FFF (lead bytes
+  // E4..E9, the common Han characters), or 0 when no term starts with it: a walk from a
+  // Han character starts there instead of taking three dependent steps from the root.
+  static constexpr uint32_t kHanFirst = 0x4000, kHanLast = 0x9FFF;
+  int32_t han_state(uint32_t cp) const { return han_state_[cp - kHanFirst]; }
+
+  // walk() continued from `state` (0 = the root, or a state from han_state()), which has
+  // already consumed the bytes before p; `state` itself is reported first when it ends
+  // a term.
+  template <class F>
+  void walk_from(int32_t state, const unsigned char* p, const unsigned char* end,
+                 F&& on_match) const {
     const Cell* cells = cells_.data();
-    int32_t s = 0;
+    int32_t s = state;
+    if (cells[s].base & 1) on_match(p, values_[s]);
     while (p < end) {
       const int32_t t = (cells[s].base >> 1) + kFold[*p];
       if (cells[t].check != s) return;
@@ -175,6 +191,7 @@ class Matcher {
   Bits word_, word_pair_, cp_pair_, first_astral_, single_astral_, marker_word_, marker_cp_;
   std::vector<uint64_t> first_bmp_ = std::vector<uint64_t>(1024, 0);
   std::vector<uint64_t> single_bmp_ = std::vector<uint64_t>(1024, 0);
+  std::vector<int32_t> han_state_ = std::vector<int32_t>(kHanLast - kHanFirst + 1, 0);
 
   friend class MatcherBuilder;
 };

@@ -154,6 +154,20 @@ inline Plain plain_bytes16(const unsigned char* p, unsigned char prev, unsigned 
       count, popcount16(in_range(f, 'a', 'z') & take), popcount16(in_range(v, 'a', 'z') & take),
       popcount16(static_cast<unsigned>(_mm_movemask_epi8(eq('!'))) & take), (repeat >> 15) & 1};
 }
+
+// Five well-formed code points in U+4000..U+9FFF (lead byte E4..E9, two continuation
+// bytes) in p[0, 15); reads 16 bytes.
+inline bool five_han(const unsigned char* p) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  // Signed compares: 0xE4..0xE9 are -28..-23.
+  const __m128i lead = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(static_cast<char>(0xE3))),
+                                     _mm_cmplt_epi8(v, _mm_set1_epi8(static_cast<char>(0xEA))));
+  const __m128i cont = _mm_cmpeq_epi8(_mm_and_si128(v, _mm_set1_epi8(static_cast<char>(0xC0))),
+                                      _mm_set1_epi8(static_cast<char>(0x80)));
+  const auto l = static_cast<unsigned>(_mm_movemask_epi8(lead));
+  const auto c = static_cast<unsigned>(_mm_movemask_epi8(cont));
+  return (l & 0x1249u) == 0x1249u && (c & 0x6DB6u) == 0x6DB6u;
+}
 #endif
 
 }  // namespace
@@ -198,6 +212,26 @@ void normalize(std::string_view in, const NormalizeOptions& opts, NormalizedText
 
   // Copy loop: plain ASCII bytes, nothing to decide. Eight at a time while possible.
   auto copy_plain = [&](std::size_t& i) {
+    // A short ASCII run before a non-ASCII byte ("[哈哈]", "R1", "#话题#" in Weibo posts):
+    // byte by byte, without setting up the block loops, by the rule the first block below
+    // would apply (stop at a special byte, a third repeat or a second space, bytes
+    // compared with 0x20 OR-ed in; the byte before the run compared case-folded).
+    if (i + 8 <= n) {
+      const uint64_t high = load_u64(s + i) & kHigh;
+      if (high != 0) {
+        std::size_t len = static_cast<std::size_t>(std::countr_zero(high)) / 8;  // 1..7
+        bool prev_rep = kFold[o[-1]] == kFold[o[-2]];
+        for (; len > 0; --len) {
+          const unsigned char c = s[i];
+          const bool rep = (c | 0x20) == (o[-1] | 0x20);
+          if (kSpecial[c] || (rep && (prev_rep || c == ' '))) return;
+          emit(c);
+          ++i;
+          prev_rep = rep;
+        }
+        return;
+      }
+    }
     unsigned char prev = o[-1];
     const bool repeats = kFold[prev] == kFold[o[-2]];  // o[-1] repeats o[-2]
 #if defined(__SSE2__)
@@ -258,6 +292,15 @@ void normalize(std::string_view in, const NormalizeOptions& opts, NormalizedText
           o += 3;
           i += 3;
           ++han;
+#if defined(__SSE2__)
+          // Runs of Han: five at a time (room: output <= input, plus kTail).
+          while (i + 16 <= n && five_han(s + i)) {
+            std::memcpy(o, s + i, 16);
+            o += 15;
+            i += 15;
+            han += 5;
+          }
+#endif
         } while (i + 2 < n && s[i] >= 0xE4 && s[i] <= 0xE9 && (s[i + 1] & 0xC0) == 0x80 &&
                  (s[i + 2] & 0xC0) == 0x80);
         continue;

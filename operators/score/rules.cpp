@@ -60,14 +60,17 @@ void apply_rules(const Lexicon::Impl& lex, const RuleInput& in, Score& out,
   const TermRec* terms = lex.terms.data();
   const std::size_t n = ev.size();
 
-  // The last contrast word splits the text into a weaker and a stronger part.
+  // The last contrast word splits the text into a weaker and a stronger part. Texts
+  // without negators and degree words (most) skip the rule windows: nothing in them
+  // would apply.
   std::size_t contrast = n;
+  uint8_t roles = 0;
   for (std::size_t k = n; k-- > 0;) {
-    if (terms[ev[k].term].roles & kContrast) {
-      contrast = k;
-      break;
-    }
+    const uint8_t r = terms[ev[k].term].roles;
+    if ((r & kContrast) && contrast == n) contrast = k;
+    roles |= r;
   }
+  const bool windows = (roles & (kNegator | kDegree)) != 0;
 
   double sum = 0, pos = 0, neg = 0;
   uint32_t valence_terms = 0, zero_terms = 0;
@@ -87,54 +90,56 @@ void apply_rules(const Lexicon::Impl& lex, const RuleInput& in, Score& out,
         add_item(*explain, "caps", span_of(in, e), kCapsIncrement, "all caps -> " + fmt(v));
     }
 
-    // Window: events of the same clause at most kWindowTokens tokens back. Tokens strictly
-    // increase, so this visits at most kWindowTokens events.
-    std::size_t lo = k;
-    while (lo > 0 && e.token - ev[lo - 1].token <= kWindowTokens && ev[lo - 1].clause == e.clause)
-      --lo;
-    // "at all" (whatsoever, ...) within the window after the word.
-    bool strong_after = false;
-    for (std::size_t j = k + 1;
-         j < n && ev[j].token - e.token <= kWindowTokens && ev[j].clause == e.clause; ++j)
-      if (terms[ev[j].term].roles & kNegAfter) strong_after = true;
+    if (windows) {
+      // Window: events of the same clause at most kWindowTokens tokens back. Tokens strictly
+      // increase, so this visits at most kWindowTokens events.
+      std::size_t lo = k;
+      while (lo > 0 && e.token - ev[lo - 1].token <= kWindowTokens && ev[lo - 1].clause == e.clause)
+        --lo;
+      // "at all" (whatsoever, ...) within the window after the word.
+      bool strong_after = false;
+      for (std::size_t j = k + 1;
+           j < n && ev[j].token - e.token <= kWindowTokens && ev[j].clause == e.clause; ++j)
+        if (terms[ev[j].term].roles & kNegAfter) strong_after = true;
 
-    // Negators and the intensifiers right before them (根本 不 好): an intensifier used
-    // that way is not also a degree word.
-    bool strong[kWindowTokens] = {};
-    bool intensifier[kWindowTokens] = {};
-    bool nearest_negator = true;
-    for (std::size_t j = k; j-- > lo;) {
-      if (!(terms[ev[j].term].roles & kNegator)) continue;
-      bool s = terms[ev[j].term].roles & kNegStrong;
-      if (j > lo && (terms[ev[j - 1].term].roles & kNegBefore) &&
-          ev[j - 1].token + 1 == ev[j].token) {
-        s = true;
-        intensifier[j - 1 - lo] = true;
+      // Negators and the intensifiers right before them (根本 不 好): an intensifier used
+      // that way is not also a degree word.
+      bool strong[kWindowTokens] = {};
+      bool intensifier[kWindowTokens] = {};
+      bool nearest_negator = true;
+      for (std::size_t j = k; j-- > lo;) {
+        if (!(terms[ev[j].term].roles & kNegator)) continue;
+        bool s = terms[ev[j].term].roles & kNegStrong;
+        if (j > lo && (terms[ev[j - 1].term].roles & kNegBefore) &&
+            ev[j - 1].token + 1 == ev[j].token) {
+          s = true;
+          intensifier[j - 1 - lo] = true;
+        }
+        if (nearest_negator && strong_after) s = true;
+        nearest_negator = false;
+        strong[j - lo] = s;
       }
-      if (nearest_negator && strong_after) s = true;
-      nearest_negator = false;
-      strong[j - lo] = s;
-    }
 
-    for (std::size_t j = lo; j < k; ++j) {
-      const TermRec& d = terms[ev[j].term];
-      if (!(d.roles & kDegree) || intensifier[j - lo]) continue;
-      const uint32_t dist = e.token - ev[j].token;
-      const double scalar = d.degree * kDegreeDecay[dist];
-      v += v >= 0 ? scalar : -scalar;
-      if (explain)
-        add_item(*explain, "booster", span_of(in, ev[j]), scalar,
-                 concat({"on '", span_of(in, e), "' (distance ", std::to_string(dist), ") -> ",
-                         fmt(v)}));
-    }
-    for (std::size_t j = k; j-- > lo;) {
-      if (!(terms[ev[j].term].roles & kNegator)) continue;
-      const double scalar = strong[j - lo] ? kStrongNegationScalar : kNegationScalar;
-      v *= scalar;
-      if (explain)
-        add_item(*explain, "negation", span_of(in, ev[j]), scalar,
-                 concat({strong[j - lo] ? "intensified, negates '" : "negates '", span_of(in, e),
-                         "' -> ", fmt(v)}));
+      for (std::size_t j = lo; j < k; ++j) {
+        const TermRec& d = terms[ev[j].term];
+        if (!(d.roles & kDegree) || intensifier[j - lo]) continue;
+        const uint32_t dist = e.token - ev[j].token;
+        const double scalar = d.degree * kDegreeDecay[dist];
+        v += v >= 0 ? scalar : -scalar;
+        if (explain)
+          add_item(*explain, "booster", span_of(in, ev[j]), scalar,
+                   concat({"on '", span_of(in, e), "' (distance ", std::to_string(dist), ") -> ",
+                           fmt(v)}));
+      }
+      for (std::size_t j = k; j-- > lo;) {
+        if (!(terms[ev[j].term].roles & kNegator)) continue;
+        const double scalar = strong[j - lo] ? kStrongNegationScalar : kNegationScalar;
+        v *= scalar;
+        if (explain)
+          add_item(*explain, "negation", span_of(in, ev[j]), scalar,
+                   concat({strong[j - lo] ? "intensified, negates '" : "negates '", span_of(in, e),
+                           "' -> ", fmt(v)}));
+      }
     }
 
     if (contrast < n && k != contrast) {

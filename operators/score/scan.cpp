@@ -1,5 +1,6 @@
 #include "operators/score/scan.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "operators/score/utf8.h"
@@ -32,6 +33,7 @@ class Scanner {
         events_(events),
         variant_(variant),
         explain_(explain) {
+    next_elong_ = elong_.empty() ? SIZE_MAX : elong_[0];
     events_.clear();
   }
 
@@ -43,7 +45,7 @@ class Scanner {
       const unsigned char b = t[i];
       // Fast path for Han (U+4000..U+9FFF) while both streams look: most characters
       // start no term and are one neutral token each.
-      if (b >= 0xE4 && b <= 0xE9 && i >= sent_next_ && i >= mark_next_) {
+      if (b >= 0xE4 && b <= 0xE9 && i >= both_next_) {
         const uint32_t cp = ((b & 0x0Fu) << 12) | ((t[i + 1] & 0x3Fu) << 6) | (t[i + 2] & 0x3Fu);
         if (m_.may_start_cp(cp) &&
             (m_.is_single_cp(cp) || m_.may_start_cp_pair(cp, folded_code_point(t + i + 3)))) {
@@ -118,9 +120,12 @@ class Scanner {
  private:
   // The word [i, we) contains a collapsed elongation (its 1-letter form may match).
   bool elongated(std::size_t i, std::size_t we) {
-    if (elong_cur_ >= elong_.size()) return false;
-    while (elong_cur_ < elong_.size() && elong_[elong_cur_] < i) ++elong_cur_;
-    return elong_cur_ < elong_.size() && elong_[elong_cur_] < we;
+    if (next_elong_ >= we) return false;  // the usual case: none before the word's end
+    while (next_elong_ < i) {
+      ++elong_cur_;
+      next_elong_ = elong_cur_ < elong_.size() ? elong_[elong_cur_] : SIZE_MAX;
+    }
+    return next_elong_ < we;
   }
 
   // Token or clause accounting for an unmatched non-word unit (byte class, code point).
@@ -140,22 +145,24 @@ class Scanner {
 
   // A candidate that passed the start filters: walk the trie (and the 1-letter form of
   // an elongated word), then update both streams.
-  [[gnu::noinline]] void match(std::size_t i, std::size_t unit_end, bool word, bool s_ok,
-                               bool m_ok) {
+  // The walk starts at t + i + skip in trie state `state` (the root, or the state after
+  // the first `skip` bytes).
+  [[gnu::noinline]] void match(std::size_t i, std::size_t unit_end, bool word, bool s_ok, bool m_ok,
+                               int32_t state = 0, std::size_t skip = 0) {
     const unsigned char* const t = t_;
     const std::size_t n = n_;
     uint32_t best_s = Matcher::kNone, best_m = Matcher::kNone;
     std::size_t end_s = 0, end_m = 0;
-    m_.walk(t + i, t + n, [&](const unsigned char* e, uint32_t v) {
-      const TermRec& r = terms_[v];
+    // The value carries the term's boundary/role bits: no term table access per prefix.
+    m_.walk_from(state, t + i + skip, t + n, [&](const unsigned char* e, uint32_t v) {
       const auto pe = static_cast<std::size_t>(e - t);
-      if ((r.flags & kEndBoundary) && pe < n && kByteClass[t[pe]] == kWord) return;
-      if (s_ok && (r.roles & kSentimentRoles)) {
+      if ((v & kValueEndBoundary) && pe < n && kByteClass[t[pe]] == kWord) return;
+      if (s_ok && (v & kValueSentiment)) {
         best_s = v;
         end_s = pe;
       }
-      if (m_ok && r.markers) {
-        best_m = v;
+      if (m_ok && (v & kValueMarker)) {
+        best_m = v & kValueTermMask;
         end_m = pe;
       }
     });
@@ -176,13 +183,12 @@ class Scanner {
       const auto* ve = vb + variant_.size();
       m_.walk(vb, ve, [&](const unsigned char* e, uint32_t v) {
         if (e != ve) return;  // the whole word only
-        const TermRec& r = terms_[v];
-        if (s_ok && best_s == Matcher::kNone && (r.roles & kSentimentRoles)) {
+        if (s_ok && best_s == Matcher::kNone && (v & kValueSentiment)) {
           best_s = v;
           end_s = unit_end;
         }
-        if (m_ok && best_m == Matcher::kNone && r.markers) {
-          best_m = v;
+        if (m_ok && best_m == Matcher::kNone && (v & kValueMarker)) {
+          best_m = v & kValueTermMask;
           end_m = unit_end;
         }
       });
@@ -194,17 +200,18 @@ class Scanner {
         if ((mask & (1u << c)) && res_.marker_hits[c] < std::numeric_limits<uint16_t>::max())
           ++res_.marker_hits[c];
       mark_next_ = end_m;
+      both_next_ = std::max(sent_next_, mark_next_);
       if (explain_) explain_markers(best_m, i, end_m);
     }
 
     if (!s_ok) return;
-    if (best_s != Matcher::kNone) {
-      const TermRec& r = terms_[best_s];
-      const bool caps = (r.flags & kHasLatin) && is_all_caps(t + i, t + end_s);
-      events_.push_back(Event{best_s, token_++, clause_, static_cast<uint32_t>(i),
+    if (best_s != Matcher::kNone) {  // a full matcher value: term index and role bits
+      const bool caps = (best_s & kValueHasLatin) && is_all_caps(t + i, t + end_s);
+      events_.push_back(Event{best_s & kValueTermMask, token_++, clause_, static_cast<uint32_t>(i),
                               static_cast<uint32_t>(end_s), caps});
       sent_next_ = end_s;
-      if (r.roles & kContrast) ++clause_;  // "very good but nice": 'very' stops at 'but'
+      both_next_ = std::max(sent_next_, mark_next_);
+      if (best_s & kValueContrast) ++clause_;  // "very good but nice": 'very' stops at 'but'
     } else if (word) {
       ++token_;
     } else {
@@ -231,6 +238,7 @@ class Scanner {
   std::size_t n_;
   const std::vector<uint32_t>& elong_;
   std::size_t elong_cur_ = 0;
+  std::size_t next_elong_;  // elong_[elong_cur_], SIZE_MAX past the end
   std::vector<Event>& events_;
   std::string& variant_;
   std::vector<ExplainItem>* explain_;
@@ -241,6 +249,7 @@ class Scanner {
 
   ScanResult res_;
   std::size_t sent_next_ = 0, mark_next_ = 0;  // each stream is blocked before its position
+  std::size_t both_next_ = 0;                  // max of the two: both streams look from here
   uint32_t token_ = 0, clause_ = 0;
 };
 
