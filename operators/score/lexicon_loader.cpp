@@ -1,4 +1,4 @@
-// Lexicon loading: TSV parsing and validation (config/lexicons/FORMAT.md), merging of the
+// Lexicon loading: TSV parsing and validation (config/lexicons/README.md), merging of the
 // files into one term table, and the matcher build.
 #include <algorithm>
 #include <charconv>
