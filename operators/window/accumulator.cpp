@@ -17,7 +17,12 @@ void Accumulator::reset() {
 }
 
 std::size_t Accumulator::heap_bytes() const {
-  return (authors.allocated() ? sizeof(HyperLogLog::Registers) : 0) + hashtags.bytes();
+  return authors.heap_bytes() + hashtags.bytes();
+}
+
+void prefetch(const Accumulator* a) {
+  const char* p = reinterpret_cast<const char*>(a);
+  for (std::size_t off = 0; off < sizeof(Accumulator); off += 64) __builtin_prefetch(p + off);
 }
 
 void Summarizer::summarize(const Accumulator* const* accs, std::size_t n, const SummaryContext& ctx,
@@ -32,8 +37,15 @@ void Summarizer::summarize(const Accumulator* const* accs, std::size_t n, const 
   const HyperLogLog* only_hll = nullptr;
   std::size_t hll_count = 0;
   summaries_.clear();
+  // The panes' states are usually cold (a window reads many panes, each once): fetch a
+  // few accumulators ahead, and each one's sketches before the loops that read them.
+  constexpr std::size_t kAhead = 4;
+  for (std::size_t i = 0; i < std::min(n, kAhead); ++i) prefetch(accs[i]);
   for (std::size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) prefetch(accs[i + kAhead]);
     const Accumulator& a = *accs[i];
+    a.authors.prefetch();
+    a.hashtags.prefetch();
     count += a.count;
     sum += a.sum;
     sum_sq += a.sum_sq;
@@ -68,6 +80,7 @@ void Summarizer::summarize(const Accumulator* const* accs, std::size_t n, const 
   out.markers.clear();
   const std::size_t marker_count =
       std::min<std::size_t>(ctx.marker_names->size(), kMaxMarkerCategories);
+  out.markers.reserve(marker_count);
   for (std::size_t k = 0; k < marker_count; ++k) {
     WindowAggregate::Marker m;
     m.name = (*ctx.marker_names)[k];
@@ -84,11 +97,42 @@ void Summarizer::summarize(const Accumulator* const* accs, std::size_t n, const 
   if (hll_count == 0) {
     out.authors_approx = 0;
   } else if (hll_count == 1) {
-    out.authors_approx = HyperLogLog::estimate(*only_hll->registers());
+    out.authors_approx = only_hll->estimate_self();
   } else {
-    registers_.fill(0);
-    for (std::size_t i = 0; i < n; ++i) accs[i]->authors.merge_into(registers_);
-    out.authors_approx = HyperLogLog::estimate(registers_);
+    // registers_ is all zero here. Sparse sketches are merged register by register,
+    // listing the registers that become non-zero; one dense sketch makes the whole merge
+    // dense. Either way registers_ is zeroed again afterwards.
+    // At most kRegisters distinct indices are kept, plus one slot for the branch-free
+    // write of an index that is not kept.
+    if (touched_.size() < HyperLogLog::kRegisters + 1) touched_.resize(HyperLogLog::kRegisters + 1);
+    uint16_t* const touched = touched_.data();
+    std::size_t n_touched = 0;
+    bool dense = false;
+    for (std::size_t i = 0; i < n; ++i) {
+      const HyperLogLog& h = accs[i]->authors;
+      if (h.empty()) continue;
+      if (dense || !h.sparse()) {
+        dense = true;
+        h.merge_into(registers_);
+        continue;
+      }
+      const uint32_t* list = h.sparse_list();
+      for (std::size_t k = 0, m = h.sparse_size(); k < m; ++k) {
+        const uint32_t e = list[k];
+        const auto idx = static_cast<uint16_t>(e >> 8);
+        const uint8_t reg = registers_[idx];
+        touched[n_touched] = idx;  // kept only if the register was zero (branch-free)
+        n_touched += reg == 0;
+        registers_[idx] = std::max(reg, static_cast<uint8_t>(e & 0xff));
+      }
+    }
+    if (dense) {
+      out.authors_approx = HyperLogLog::estimate(registers_);
+      registers_.fill(0);
+    } else {
+      out.authors_approx = HyperLogLog::estimate_sparse(registers_, touched, n_touched);
+      for (std::size_t k = 0; k < n_touched; ++k) registers_[touched[k]] = 0;
+    }
   }
 
   out.top_hashtags.clear();
@@ -102,6 +146,7 @@ void Summarizer::summarize(const Accumulator* const* accs, std::size_t n, const 
   const std::size_t top = std::min(ctx.top_hashtags, items_.size());
   std::partial_sort(items_.begin(), items_.begin() + static_cast<std::ptrdiff_t>(top), items_.end(),
                     before);
+  out.top_hashtags.reserve(top);
   for (std::size_t i = 0; i < top; ++i) {
     out.top_hashtags.emplace_back(display[items_[i].id], items_[i].count);
   }

@@ -56,6 +56,9 @@ struct Accumulator {
   std::size_t heap_bytes() const;
 };
 
+// Hints the cache to fetch `a` (not its sketches).
+void prefetch(const Accumulator* a);
+
 struct SummaryContext {
   const std::vector<std::string>* marker_names = nullptr;
   const std::vector<std::string>* hashtag_display = nullptr;  // indexed by hashtag id
@@ -71,7 +74,8 @@ class Summarizer {
                  WindowAggregate& out);
 
  private:
-  HyperLogLog::Registers registers_{};
+  HyperLogLog::Registers registers_{};  // all zero between calls
+  std::vector<uint16_t> touched_;        // registers_ made non-zero by a sparse merge
   std::vector<const SpaceSaving*> summaries_;
   SpaceSavingMerger merger_;
   std::vector<MergedItem> items_;

@@ -124,29 +124,35 @@ void SpaceSavingMerger::merge(const SpaceSaving* const* summaries, std::size_t n
     for (std::size_t i = 0; i < s.size(); ++i) out.push_back({s.id(i), s.count(i)});
     return;
   }
-  if (slot_of_id_.size() < id_limit) slot_of_id_.resize(id_limit, 0);
-  covered_.clear();
+  if (sum_of_id_.size() < id_limit) {
+    sum_of_id_.resize(id_limit, 0);
+    covered_of_id_.resize(id_limit, 0);
+  }
+  // Per id: the sum of its counts (>= 1 once seen: counters start at 1, so 0 = unseen)
+  // and the bounds of the full summaries holding it. Items are listed in first-seen order.
+  int64_t* const sums = sum_of_id_.data();
+  int64_t* const covered = covered_of_id_.data();
   int64_t total_bound = 0;
   for (std::size_t k = 0; k < n; ++k) {
     const SpaceSaving& s = *summaries[k];
-    const bool full = capacity > 0 && s.size() >= capacity;
+    const std::size_t size = s.size();
+    const bool full = capacity > 0 && size >= capacity;
     const int64_t bound = full ? s.min_count() : 0;
     total_bound += bound;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      uint32_t& slot = slot_of_id_[s.id(i)];
-      if (slot == 0) {
-        out.push_back({s.id(i), 0});
-        covered_.push_back(0);
-        slot = static_cast<uint32_t>(out.size());
-      }
-      out[slot - 1].count += s.count(i);
-      covered_[slot - 1] += bound;
+    const uint32_t* ids = s.ids();
+    const int64_t* counts = s.counts();
+    for (std::size_t i = 0; i < size; ++i) {
+      const uint32_t id = ids[i];
+      if (sums[id] == 0) out.push_back({id, 0});
+      sums[id] += counts[i];
+      covered[id] += bound;
     }
   }
-  for (std::size_t j = 0; j < out.size(); ++j) {
+  for (MergedItem& item : out) {
     // Summaries that lack the item could each have seen it up to their min count.
-    out[j].count += total_bound - covered_[j];
-    slot_of_id_[out[j].id] = 0;
+    item.count = sums[item.id] + (total_bound - covered[item.id]);
+    sums[item.id] = 0;
+    covered[item.id] = 0;
   }
 }
 

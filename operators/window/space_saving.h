@@ -34,8 +34,19 @@ class SpaceSaving {
   bool empty() const { return ids_.empty(); }
   uint32_t id(std::size_t i) const { return ids_[i]; }
   int64_t count(std::size_t i) const { return counts_[i]; }
+  const uint32_t* ids() const { return ids_.data(); }
+  const int64_t* counts() const { return counts_.data(); }
   // Smallest count: when the summary is full, the most any absent item can have had.
   int64_t min_count() const;
+
+  // Cache hint: the counters (what a merge reads).
+  void prefetch() const {
+    const std::size_t n = ids_.size();
+    const char* ids = reinterpret_cast<const char*>(ids_.data());
+    const char* counts = reinterpret_cast<const char*>(counts_.data());
+    for (std::size_t off = 0; off < n * sizeof(uint32_t); off += 64) __builtin_prefetch(ids + off);
+    for (std::size_t off = 0; off < n * sizeof(int64_t); off += 64) __builtin_prefetch(counts + off);
+  }
 
   void clear();
   std::size_t bytes() const {
@@ -85,8 +96,8 @@ class SpaceSavingMerger {
              std::size_t id_limit, std::vector<MergedItem>& out);
 
  private:
-  std::vector<uint32_t> slot_of_id_;  // id -> position in out + 1; 0 = absent
-  std::vector<int64_t> covered_;      // per output item: bounds of full summaries holding it
+  std::vector<int64_t> sum_of_id_;      // by id: sum of counts so far; 0 between merges
+  std::vector<int64_t> covered_of_id_;  // by id: bounds of full summaries holding it
 };
 
 }  // namespace sentistream::window_internal

@@ -417,11 +417,18 @@ struct WindowOperator::Impl {
         continue;
       }
       const std::string_view tag(batch.hashtag_bytes.data() + offset, length);
-      fold_buffer.assign(tag);
-      for (char& c : fold_buffer) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+      // ASCII-fold into a stack buffer (fold_buffer for long tags): no string copy per tag.
+      char small[64];
+      char* folded = small;
+      if (tag.size() > sizeof(small)) {
+        fold_buffer.resize(tag.size());
+        folded = fold_buffer.data();
       }
-      const auto [id, inserted] = hashtags.intern(fold_buffer);
+      for (std::size_t k = 0; k < tag.size(); ++k) {
+        const char c = tag[k];
+        folded[k] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+      }
+      const auto [id, inserted] = hashtags.intern(std::string_view(folded, tag.size()));
       if (inserted) {
         if (hashtag_display.size() <= id) hashtag_display.resize(id + 1);
         hashtag_display[id].assign(tag);

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "operators/window/accumulator.h"
 #include "operators/window/hyperloglog.h"
 #include "operators/window/space_saving.h"
 #include "operators/window/window.h"
@@ -1008,6 +1009,211 @@ TEST_CASE("HyperLogLog: within 3% at 100k, near exact for small sets") {
   CHECK(std::abs(w->authors_approx - 100'000) < 3'000);
 }
 
+namespace hll_reference {
+
+using window_internal::HyperLogLog;
+
+// The estimate as originally defined: a sequential double sum of 2^-r in register order.
+int64_t estimate(const HyperLogLog::Registers& registers) {
+  constexpr double m = static_cast<double>(HyperLogLog::kRegisters);
+  const double alpha = 0.7213 / (1.0 + 1.079 / m);
+  double sum = 0;
+  std::size_t zeros = 0;
+  for (const uint8_t r : registers) {
+    sum += std::ldexp(1.0, -static_cast<int>(r));
+    zeros += r == 0;
+  }
+  if (zeros == HyperLogLog::kRegisters) return 0;
+  double e = alpha * m * m / sum;
+  if (e <= 2.5 * m && zeros != 0) e = m * std::log(m / static_cast<double>(zeros));
+  return std::llround(e);
+}
+
+constexpr uint64_t inverse(uint64_t odd) {  // modular inverse mod 2^64 (Newton)
+  uint64_t x = odd;
+  for (int i = 0; i < 6; ++i) x *= 2 - odd * x;
+  return x;
+}
+
+// A hash whose re-mixed value lands in register `index` with rank `rank` (1 .. 53).
+uint64_t hash_for(std::size_t index, int rank) {
+  uint64_t h = static_cast<uint64_t>(index) << 52;
+  if (rank <= 52) h |= uint64_t{1} << (52 - rank);
+  h ^= h >> 33;  // undo mix(): x ^= x >> 33 is its own inverse
+  h *= inverse(0xc4ceb9fe1a85ec53ULL);
+  h ^= h >> 33;
+  h *= inverse(0xff51afd7ed558ccdULL);
+  h ^= h >> 33;
+  return h;
+}
+
+}  // namespace hll_reference
+
+TEST_CASE("HyperLogLog: estimates equal the sequential definition bit for bit") {
+  using window_internal::HyperLogLog;
+  std::mt19937_64 rng(4242);
+  // Register arrays built directly, dense and sparse, with small and huge ranks.
+  for (std::size_t nonzero : {0, 1, 7, 191, 192, 193, 1000, 4096}) {
+    for (int max_rank : {5, 40, 41, 53}) {
+      CAPTURE(nonzero);
+      CAPTURE(max_rank);
+      HyperLogLog::Registers regs{};
+      std::vector<std::size_t> order(HyperLogLog::kRegisters);
+      std::iota(order.begin(), order.end(), std::size_t{0});
+      std::shuffle(order.begin(), order.end(), rng);
+      std::vector<uint16_t> listed;
+      for (std::size_t i = 0; i < nonzero; ++i) {
+        regs[order[i]] = static_cast<uint8_t>(1 + rng() % static_cast<uint64_t>(max_rank));
+        listed.push_back(static_cast<uint16_t>(order[i]));
+      }
+      if (nonzero > 0) regs[order[0]] = static_cast<uint8_t>(max_rank);
+      const int64_t want = hll_reference::estimate(regs);
+      CHECK(HyperLogLog::estimate(regs) == want);
+      CHECK(HyperLogLog::estimate_sparse(regs, listed.data(), listed.size()) == want);
+    }
+  }
+  // Sketches growing past the sparse limit, with and without a huge rank, reused after
+  // reset() (a reused sketch must equal a fresh one).
+  HyperLogLog reused;
+  for (int round = 0; round < 3; ++round) {
+    for (const bool huge : {false, true}) {
+      reused.reset();
+      HyperLogLog fresh;
+      for (int i = 0; i < 400; ++i) {
+        const uint64_t h = huge && i == 3 ? hll_reference::hash_for(77, 53) : rng();
+        reused.add(h);
+        fresh.add(h);
+        if (i % 7 == 0) fresh.add(h);  // duplicates change nothing
+        if (i < 10 || (i > 180 && i < 200) || i % 37 == 0) {
+          CAPTURE(i);
+          REQUIRE(*reused.registers() == *fresh.registers());
+          const int64_t want = hll_reference::estimate(*fresh.registers());
+          CHECK(fresh.estimate_self() == want);
+          CHECK(reused.estimate_self() == want);
+          HyperLogLog::Registers merged{};
+          fresh.merge_into(merged);
+          CHECK(merged == *fresh.registers());
+        }
+      }
+    }
+    // A sparse round that raises a register already listed.
+    reused.reset();
+    reused.add(hll_reference::hash_for(5, 2));
+    reused.add(hll_reference::hash_for(9, 1));
+    reused.add(hll_reference::hash_for(5, 44));
+    reused.add(hll_reference::hash_for(5, 3));
+    CHECK(reused.sparse_size() == 2);
+    CHECK((*reused.registers())[5] == 44);
+    CHECK(reused.estimate_self() == hll_reference::estimate(*reused.registers()));
+  }
+}
+
+TEST_CASE("Summarizer: merged authors and hashtags match a reference merge") {
+  using window_internal::Accumulator;
+  using window_internal::HyperLogLog;
+  using window_internal::SpaceSaving;
+  std::mt19937_64 rng(777);
+  const std::vector<std::string> markers = {"a", "b"};
+  std::vector<std::string> display;
+  for (int i = 0; i < 300; ++i) display.push_back(cat("t", i));
+  window_internal::SummaryContext ctx;
+  ctx.marker_names = &markers;
+  ctx.hashtag_display = &display;
+  ctx.top_hashtags = 300;
+  ctx.hashtag_capacity = 20;
+  window_internal::Summarizer summarizer;
+  for (int trial = 0; trial < 60; ++trial) {
+    CAPTURE(trial);
+    const std::size_t panes = 1 + rng() % 12;
+    std::vector<Accumulator> accs(panes);
+    for (Accumulator& a : accs) {
+      const int rows = static_cast<int>(rng() % 4 == 0 ? rng() % 600 : rng() % 40);
+      for (int r = 0; r < rows; ++r) {
+        PostRow row;
+        row.compound_micro = static_cast<int64_t>(rng() % 2'000'001) - 1'000'000;
+        row.author_hash = rng() % 5 == 0 ? 0 : rng() % 3000 + 1;
+        if (rng() % 50 == 0) row.author_hash = hll_reference::hash_for(rng() % 4096, 41 + rng() % 13);
+        a.add(row);
+        a.hashtags.add(static_cast<uint32_t>(std::min(rng() % 300, rng() % 300)), 20);
+      }
+    }
+    // Reference: dense register max and the sequential estimate; the textbook merge.
+    HyperLogLog::Registers regs{};
+    bool any = false;
+    for (const Accumulator& a : accs) {
+      if (a.authors.empty()) continue;
+      any = true;
+      for (std::size_t i = 0; i < regs.size(); ++i)
+        regs[i] = std::max(regs[i], (*a.authors.registers())[i]);
+    }
+    std::map<uint32_t, int64_t> sums, covered;
+    int64_t total_bound = 0;
+    std::vector<uint32_t> seen;
+    for (const Accumulator& a : accs) {
+      const SpaceSaving& s = a.hashtags;
+      const int64_t bound = s.size() >= 20 ? s.min_count() : 0;
+      total_bound += bound;
+      for (std::size_t i = 0; i < s.size(); ++i) {
+        if (!sums.count(s.id(i))) seen.push_back(s.id(i));
+        sums[s.id(i)] += s.count(i);
+        covered[s.id(i)] += bound;
+      }
+    }
+    std::vector<std::pair<std::string, int64_t>> top;
+    for (const uint32_t id : seen) {
+      const int64_t c = accs.size() == 1 ? sums[id] : sums[id] + total_bound - covered[id];
+      top.emplace_back(display[id], c);
+    }
+    std::sort(top.begin(), top.end(), [](const auto& a, const auto& b) {
+      return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    std::vector<const Accumulator*> ptrs;
+    for (const Accumulator& a : accs) ptrs.push_back(&a);
+    WindowAggregate out;
+    summarizer.summarize(ptrs.data(), ptrs.size(), ctx, out);
+    CHECK(out.authors_approx == (any ? hll_reference::estimate(regs) : 0));
+    CHECK(out.top_hashtags == top);
+  }
+}
+
+TEST_CASE("Summarizer: sparse sketches that together fill every register") {
+  using window_internal::Accumulator;
+  using window_internal::HyperLogLog;
+  const std::vector<std::string> markers;
+  const std::vector<std::string> display;
+  window_internal::SummaryContext ctx;
+  ctx.marker_names = &markers;
+  ctx.hashtag_display = &display;
+  window_internal::Summarizer summarizer;
+  for (const int panes : {22, 40}) {  // 190 registers each: every register, then overlaps
+    CAPTURE(panes);
+    std::vector<Accumulator> accs(static_cast<std::size_t>(panes));
+    HyperLogLog::Registers regs{};
+    for (int k = 0; k < panes; ++k) {
+      for (int j = 0; j < 190; ++j) {
+        const std::size_t index = static_cast<std::size_t>(k * 190 + j) % HyperLogLog::kRegisters;
+        const int rank = 1 + (k + j) % 12;
+        PostRow row;
+        row.author_hash = hll_reference::hash_for(index, rank);
+        accs[static_cast<std::size_t>(k)].add(row);
+        regs[index] = std::max(regs[index], static_cast<uint8_t>(rank));
+      }
+      REQUIRE(accs[static_cast<std::size_t>(k)].authors.sparse());
+    }
+    std::vector<const Accumulator*> ptrs;
+    for (const Accumulator& a : accs) ptrs.push_back(&a);
+    WindowAggregate out;
+    summarizer.summarize(ptrs.data(), ptrs.size(), ctx, out);
+    CHECK(out.authors_approx == hll_reference::estimate(regs));
+    // The scratch registers are clean again: a single small merge is unaffected.
+    summarizer.summarize(ptrs.data(), 2, ctx, out);
+    HyperLogLog::Registers two{};
+    accs[0].authors.merge_into(two);
+    accs[1].authors.merge_into(two);
+    CHECK(out.authors_approx == hll_reference::estimate(two));
+  }
+}
+
 TEST_CASE("Space-Saving finds the top hashtags of a skewed stream") {
   WindowConfig c = make_config({"1m"});
   c.hashtag_capacity = 50;
@@ -1133,6 +1339,25 @@ TEST_CASE("hashtags fold ASCII case and keep the first spelling") {
   REQUIRE(out.closed.size() == 1);
   using Tags = std::vector<std::pair<std::string, int64_t>>;
   CHECK(out.closed[0].top_hashtags == Tags{{"DeepSeek", 3}, {"Ai", 2}, {"厉害了我的国", 2}});
+}
+
+TEST_CASE("hashtags longer than 64 bytes fold ASCII case too") {
+  WindowConfig c = make_config({"1m"});
+  c.top_hashtags = 10;
+  WindowOperator op(c);
+  const std::string base(63, 'x');
+  Row r1{1}, r2{2}, r3{3};
+  r1.tags = {base + "Ab", base + "Q"};  // 65 and 64 bytes
+  r2.tags = {base + "aB", base + "q"};
+  r3.tags = {base + "AB" + std::string(100, 'Z'), base + "ab" + std::string(100, 'z')};
+  Output out;
+  out.add(op, {r1, r2, r3});
+  op.flush(out.closed);
+  REQUIRE(out.closed.size() == 1);
+  using Tags = std::vector<std::pair<std::string, int64_t>>;
+  CHECK(out.closed[0].top_hashtags == Tags{{base + "AB" + std::string(100, 'Z'), 2},
+                                           {base + "Ab", 2},
+                                           {base + "Q", 2}});
 }
 
 TEST_CASE("authors: unknown (0) is not counted, duplicates count once") {
