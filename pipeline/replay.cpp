@@ -51,6 +51,12 @@ class BatchPool {
     free_.pop_back();
     return b;
   }
+  // After a cancelled run (a stage threw): waits out every other stage's last use of the
+  // pool and of its batches, so this thread may destroy them (and TSAN can see it may).
+  void quiesce() {
+    std::lock_guard lock(mu_);
+    for (const auto& b : owned_) b->handoff.load(std::memory_order_acquire);
+  }
   void give(Batch* b) {
     b->clear();
     std::lock_guard lock(mu_);
@@ -176,52 +182,60 @@ RunStats run_pipeline(Source& source, const Config& config, std::shared_ptr<cons
   tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
                                   static_cast<size_t>(threads));
   tbb::task_arena arena(threads);
-  arena.execute([&] {
-    auto read = [&](tbb::flow_control& fc) -> Batch* {
-      g_published.load(std::memory_order_acquire);
-      std::lock_guard gate(source_gate);
-      Batch* b = pool.take();
-      if (!source.next(*b)) {
+  try {
+    arena.execute([&] {
+      auto read = [&](tbb::flow_control& fc) -> Batch* {
+        g_published.load(std::memory_order_acquire);
+        std::lock_guard gate(source_gate);
+        Batch* b = pool.take();
+        if (!source.next(*b)) {
+          pool.give(b);
+          fc.stop();
+          return nullptr;
+        }
+        b->seq = seq++;
+        leave(b);
+        return b;
+      };
+      auto parse_and_score = [&](Batch* b) {
+        g_published.load(std::memory_order_acquire);
+        enter(b);
+        auto& p = processors.local();
+        if (!p) p = std::make_unique<BatchProcessor>(processor_config, lexicon);
+        p->process(*b);
+        leave(b);
+        return b;
+      };
+      auto window = [&](Batch* b) {
+        g_published.load(std::memory_order_acquire);
+        enter(b);
+        std::lock_guard gate(window_gate);
+        windows.add(b->rows, b->closed, b->late);
+        leave(b);
+        return b;
+      };
+      auto emit = [&](Batch* b) {
+        g_published.load(std::memory_order_acquire);
+        enter(b);
+        std::lock_guard gate(output_gate);
+        write_output(*b);
         pool.give(b);
-        fc.stop();
-        return nullptr;
-      }
-      b->seq = seq++;
-      leave(b);
-      return b;
-    };
-    auto parse_and_score = [&](Batch* b) {
-      g_published.load(std::memory_order_acquire);
-      enter(b);
-      auto& p = processors.local();
-      if (!p) p = std::make_unique<BatchProcessor>(processor_config, lexicon);
-      p->process(*b);
-      leave(b);
-      return b;
-    };
-    auto window = [&](Batch* b) {
-      g_published.load(std::memory_order_acquire);
-      enter(b);
-      std::lock_guard gate(window_gate);
-      windows.add(b->rows, b->closed, b->late);
-      leave(b);
-      return b;
-    };
-    auto emit = [&](Batch* b) {
-      g_published.load(std::memory_order_acquire);
-      enter(b);
-      std::lock_guard gate(output_gate);
-      write_output(*b);
-      pool.give(b);
-    };
-    tbb::filter<void, void> chain =
-        tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order, read) &
-        tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::parallel, parse_and_score) &
-        tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::serial_in_order, window) &
-        tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, emit);
-    g_published.fetch_add(1, std::memory_order_release);  // after the closures are built
-    tbb::parallel_pipeline(tokens, chain);
-  });
+      };
+      tbb::filter<void, void> chain =
+          tbb::make_filter<void, Batch*>(tbb::filter_mode::serial_in_order, read) &
+          tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::parallel, parse_and_score) &
+          tbb::make_filter<Batch*, Batch*>(tbb::filter_mode::serial_in_order, window) &
+          tbb::make_filter<Batch*, void>(tbb::filter_mode::serial_in_order, emit);
+      g_published.fetch_add(1, std::memory_order_release);  // after the closures are built
+      tbb::parallel_pipeline(tokens, chain);
+    });
+  } catch (...) {
+    // A stage threw (an unwritable output, an unreadable input): TBB cancelled the
+    // pipeline. Take the gates and quiesce the pool before anything is destroyed.
+    std::scoped_lock drained(source_gate, window_gate, output_gate);
+    pool.quiesce();
+    throw;
+  }
 
   // The pipeline has drained; the gates make that visible to TSAN as well.
   std::scoped_lock drained(source_gate, window_gate, output_gate);

@@ -299,6 +299,15 @@ def test_runtime_errors(c):
     p = c.run("replay", "--quiet", "-o", out, c.example, "/nonexistent/second.ndjson", expect=1)
     check(b"/nonexistent/second.ndjson" in p.stderr, p.stderr)
     check(not os.path.exists(out), "nothing written when an input is missing")
+    # A truncated compressed input is a fatal error mid-run (stage throws, pipeline
+    # cancels): a clear message and exit 1, no crash, no sanitizer report.
+    with open(c.example, "rb") as f:
+        packed = gzip.compress(f.read())
+    trunc = c.path("trunc.gz")
+    with open(trunc, "wb") as f:
+        f.write(packed[: len(packed) // 2])
+    p = c.run("replay", "--quiet", "-o", c.path("t.jsonl"), trunc, expect=1)
+    check(b"truncated gzip stream" in p.stderr, p.stderr)
     if os.path.exists("/dev/full"):
         with open("/dev/full", "wb") as full:
             p = subprocess.run([c.bin, "score"], input=b"good\n" * 10000, stdout=full,
