@@ -1,5 +1,7 @@
 #include "pipeline/encode.h"
 
+#include "operators/parse/canonical.h"
+
 #include <cmath>
 #include <cstdio>
 
@@ -61,37 +63,7 @@ void append_rfc3339(int64_t ms, std::string& out) {
 }
 
 void append_json_string(std::string_view text, std::string& out) {
-  static const char* hex = "0123456789abcdef";
-  out += '"';
-  for (char ch : text) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 15];
-        } else {
-          out += ch;
-        }
-    }
-  }
-  out += '"';
+  append_json_text(text, out);
 }
 
 void append_fixed(double value, int decimals, std::string& out) {

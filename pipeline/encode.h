@@ -13,7 +13,7 @@ namespace sentistream {
 
 // "2025-01-29T10:00:00Z"; milliseconds are added only when non-zero (".250Z").
 void append_rfc3339(int64_t ms, std::string& out);
-// A JSON string literal with quotes. The input must be valid UTF-8.
+// A JSON string literal with quotes; invalid UTF-8 becomes U+FFFD (always valid JSON).
 void append_json_string(std::string_view text, std::string& out);
 // Fixed-point decimal with `decimals` digits, never "-0.0000".
 void append_fixed(double value, int decimals, std::string& out);

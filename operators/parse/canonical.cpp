@@ -100,11 +100,9 @@ Outcome read_canonical(dom::object obj, Context& ctx) {
 
 }  // namespace parse_detail
 
-namespace {
-
-// Appends s as a JSON string. Fast path: one scan for bytes that need escaping, one SIMD
-// UTF-8 validation; invalid sequences (only possible in hand-built Posts) become U+FFFD.
-void append_json_string(std::string& out, std::string_view s) {
+// Fast path: one scan for bytes that need escaping, one SIMD UTF-8 validation; invalid
+// sequences (only possible in hand-built Posts or binary input) become U+FFFD.
+void append_json_text(std::string_view s, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
   const bool valid = simdjson::validate_utf8(s.data(), s.size());
@@ -164,6 +162,8 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
+namespace {
+
 void append_int(std::string& out, int64_t v) {
   char buf[24];
   int i = 24;
@@ -182,14 +182,14 @@ void append_field(std::string& out, std::string_view key, std::string_view value
   out += ",\"";
   out += key;
   out += "\":";
-  append_json_string(out, value);
+  append_json_text(value, out);
 }
 
 }  // namespace
 
 void write_canonical_json(const Post& post, std::string& out) {
   out += "{\"id\":";
-  append_json_string(out, post.id);
+  append_json_text(post.id, out);
   out += ",\"platform\":\"";
   out += to_string(post.platform);
   out += "\",\"created_at\":";
@@ -211,7 +211,7 @@ void write_canonical_json(const Post& post, std::string& out) {
     out += ",\"hashtags\":[";
     for (std::size_t i = 0; i < post.hashtags.size(); ++i) {
       if (i != 0) out += ',';
-      append_json_string(out, post.hashtags[i]);
+      append_json_text(post.hashtags[i], out);
     }
     out += ']';
   }

@@ -19,4 +19,8 @@ namespace sentistream {
 // field; created_at is written as RFC 3339 with milliseconds when they are non-zero).
 void write_canonical_json(const Post& post, std::string& out);
 
+// Appends `text` as a JSON string literal (with quotes). Invalid UTF-8 becomes U+FFFD, so
+// the output is always valid JSON. Shared by every JSON writer in sentistream.
+void append_json_text(std::string_view text, std::string& out);
+
 }  // namespace sentistream
