@@ -293,3 +293,21 @@ TEST_CASE("file source: a CRLF line of exactly the limit is not too large") {
   CHECK_FALSE(docs[0].too_large);
   CHECK_FALSE(docs[1].too_large);
 }
+
+TEST_CASE("posts of one API response enter the windows in time order (newest-first is fine)") {
+  // A search response lists statuses newest first, 10 minutes apart: with the default
+  // 1-minute out-of-orderness none of them may be late.
+  std::string doc = "{\"statuses\":[";
+  for (int i = 9; i >= 0; --i) {
+    doc += std::string(i == 9 ? "" : ",") + "{\"created_at\":\"Mon Jan 27 08:" +
+           std::to_string(10 + i * 5) + ":00 +0000 2025\",\"id_str\":\"" + std::to_string(i) +
+           "\",\"text\":\"great\",\"user\":{\"id_str\":\"9\",\"screen_name\":\"x\"}}";
+  }
+  doc += "]}";
+  Config config = load_config({"", {}, false});
+  MemorySource source({doc}, 1, parse_padding());
+  MemoryAggregateSink sink;
+  RunStats stats = run_pipeline(source, config, builtin_lexicon(), sink, nullptr, {});
+  CHECK(stats.posts_parsed() == 10);
+  CHECK(stats.late_posts == 0);
+}
