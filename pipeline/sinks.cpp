@@ -117,19 +117,13 @@ class DlqFileSink final : public RejectSink {
     buf_ += "{\"reason\":";
     append_json_string(to_string(d.reason), buf_);
     buf_ += ",\"origin\":";
-    append_json_string(simdjson::validate_utf8(d.origin.data(), d.origin.size())
-                           ? d.origin
-                           : std::string_view("(file name not valid UTF-8)"),
-                       buf_);
+    append_json_string(d.origin, buf_);  // invalid UTF-8 in a file name becomes U+FFFD
     if (d.post_index >= 0) buf_ += ",\"post_index\":" + std::to_string(d.post_index);
     buf_ += ",\"detail\":";
-    append_json_string(simdjson::validate_utf8(d.detail.data(), d.detail.size())
-                           ? d.detail
-                           : std::string_view("(detail not valid UTF-8)"),
-                       buf_);
+    append_json_string(d.detail, buf_);
     if (d.raw_omitted) {
       buf_ += ",\"raw_omitted\":true";
-    } else if (simdjson::validate_utf8(d.raw.data(), d.raw.size())) {
+    } else if (simdjson::validate_utf8(d.raw.data(), d.raw.size())) {  // else: lossless base64
       buf_ += ",\"raw\":";
       append_json_string(d.raw, buf_);
     } else {
