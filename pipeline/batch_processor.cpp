@@ -78,7 +78,7 @@ struct BatchProcessor::Impl final : PostVisitor {
   std::string key;
   std::string lang_scratch;
   std::string lowered;
-  std::string tag_lowered;
+  std::vector<std::string> tags_lowered;
 
   // Batch-local group table: key -> index into rows.group_keys.
   std::unordered_map<std::string, uint32_t> group_index;
@@ -91,16 +91,21 @@ struct BatchProcessor::Impl final : PostVisitor {
 
   std::string_view topic_of(const Post& post) {
     if (config.topics.empty()) return config.default_topic;
+    auto lower = [](std::string& str) {
+      for (char& c : str) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    };
     lowered.assign(post.text);
-    for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    lower(lowered);
+    // Hashtags lowered once per post (reused strings: no allocation once warm).
+    if (tags_lowered.size() < post.hashtags.size()) tags_lowered.resize(post.hashtags.size());
+    for (size_t i = 0; i < post.hashtags.size(); ++i) {
+      tags_lowered[i].assign(post.hashtags[i]);
+      lower(tags_lowered[i]);
+    }
     for (const TopicRule& rule : config.topics) {
-      for (std::string_view tag : post.hashtags) {
-        tag_lowered.assign(tag);
-        for (char& c : tag_lowered) {
-          c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        }
+      for (size_t i = 0; i < post.hashtags.size(); ++i) {
         for (const auto& h : rule.hashtags) {
-          if (h == tag_lowered) return rule.name;
+          if (h == tags_lowered[i]) return rule.name;
         }
       }
       for (const auto& term : rule.terms) {
