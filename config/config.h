@@ -39,38 +39,40 @@ struct TopicRule {
 
 enum class OutputFormat { jsonl, csv };
 
+// Defaults are declared once, in the option table (options.cpp), and applied by
+// load_config(); the zero values here only keep a default-constructed Config defined.
 struct Config {
   // [input]
-  int64_t max_document_bytes = 16 << 20;
+  int64_t max_document_bytes = 0;
 
   // [pipeline]
-  int threads = 0;                // 0 = all hardware threads
-  int64_t batch_docs = 2048;      // documents per batch (upper bound)
-  int64_t batch_bytes = 1 << 20;  // bytes per batch (upper bound)
-  int tokens_per_thread = 4;      // batches in flight per worker thread (backpressure)
+  int threads = 0;            // 0 = all hardware threads
+  int64_t batch_docs = 0;     // documents per batch (upper bound)
+  int64_t batch_bytes = 0;    // bytes per batch (upper bound)
+  int tokens_per_thread = 0;  // batches in flight per worker thread (backpressure)
 
   // [windows]
-  std::vector<WindowSpec> windows;  // default: 1m and 1h tumbling
-  std::vector<Dimension> group_by;  // default: platform, lang
-  int64_t max_out_of_orderness_ms = 60000;
+  std::vector<WindowSpec> windows;
+  std::vector<Dimension> group_by;
+  int64_t max_out_of_orderness_ms = 0;
   int64_t allowed_lateness_ms = 0;
-  int top_hashtags = 10;
-  int hashtag_capacity = 100;
+  int top_hashtags = 0;
+  int hashtag_capacity = 0;
 
   // [score]
-  std::string engine = "default";
+  std::string engine;
   std::string lexicon_dir;  // empty = the lexicons compiled into the binary
   bool score_repost_chain = false;
 
-  // [topics]
+  // [topics] (not in the option table: names are the user's)
   std::vector<TopicRule> topics;
   std::string default_topic = "other";
 
   // [output]
   OutputFormat format = OutputFormat::jsonl;
-  std::string output = "-";  // path or "-" for stdout
-  std::string dlq;           // path; empty = no DLQ file (rejects are still counted)
-  int decimals = 4;          // digits after the point for means, rates, stddev
+  std::string output;  // path or "-" for stdout
+  std::string dlq;     // path; empty = no DLQ file (rejects are still counted)
+  int decimals = 0;    // digits after the point for means, rates, stddev
 
   // [kafka.consumer] / [kafka.producer]: librdkafka properties, passed through verbatim.
   std::map<std::string, std::string> kafka_consumer;
