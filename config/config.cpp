@@ -150,6 +150,26 @@ void load_passthrough(std::map<std::string, std::string>& out, const toml::table
   }
 }
 
+
+// One `key = value` of a [section] table, checked against the option table.
+void load_key(Config& config, const std::string& section, const std::string& key,
+              const toml::node& node, const std::string& file, std::vector<std::string>& problems) {
+  const Option* opt = find_option(section, key);
+  std::string where = node_line(file, node);
+  if (!opt) {
+    problems.push_back(where + ": " + section + "." + key + ": unknown key" +
+                       suggest_key(section, key));
+    return;
+  }
+  std::string err;
+  auto value = from_toml(node, &err);
+  if (!value) {
+    problems.push_back(where + ": " + section + "." + key + ": " + err);
+    return;
+  }
+  apply(config, *opt, *value, where, problems);
+}
+
 void load_file(Config& config, const std::string& file, std::vector<std::string>& problems) {
   toml::table root;
   try {
@@ -181,9 +201,11 @@ void load_file(Config& config, const std::string& file, std::vector<std::string>
           load_passthrough(config.kafka_consumer, *subtable, file, "kafka.consumer", problems);
         } else if (subtable && name == "producer") {
           load_passthrough(config.kafka_producer, *subtable, file, "kafka.producer", problems);
+        } else if (!subtable) {
+          load_key(config, section, name, node, file, problems);  // [kafka] topics = ...
         } else {
-          problems.push_back(node_line(file, node) + ": kafka." + name +
-                             ": unknown key (expected [kafka.consumer] or [kafka.producer])");
+          problems.push_back(node_line(file, node) + ": [kafka." + name +
+                             "]: unknown table (expected [kafka.consumer] or [kafka.producer])");
         }
       }
       continue;
@@ -193,20 +215,7 @@ void load_file(Config& config, const std::string& file, std::vector<std::string>
       continue;
     }
     for (const auto& [key, node] : *table) {
-      const Option* opt = find_option(section, std::string(key.str()));
-      std::string where = node_line(file, node);
-      if (!opt) {
-        problems.push_back(where + ": " + section + "." + std::string(key.str()) + ": unknown key" +
-                           suggest_key(section, std::string(key.str())));
-        continue;
-      }
-      std::string err;
-      auto value = from_toml(node, &err);
-      if (!value) {
-        problems.push_back(where + ": " + section + "." + std::string(key.str()) + ": " + err);
-        continue;
-      }
-      apply(config, *opt, *value, where, problems);
+      load_key(config, section, std::string(key.str()), node, file, problems);
     }
   }
 }
@@ -240,6 +249,12 @@ void validate(Config& config, std::vector<std::string>& problems) {
     problems.push_back(
         where("windows.top_hashtags") + ": top_hashtags (" + std::to_string(config.top_hashtags) +
         ") must not exceed hashtag_capacity (" + std::to_string(config.hashtag_capacity) + ")");
+  }
+  if (valid({"score.engine", "score.vader_lexicon"}) && config.engine == "vader" &&
+      config.vader_lexicon.empty()) {
+    problems.push_back(where("score.engine") +
+                       ": engine \"vader\" needs score.vader_lexicon (the path of VADER's "
+                       "vader_lexicon.txt), which is empty");
   }
   bool groups_by_topic = std::find(config.group_by.begin(), config.group_by.end(),
                                    Dimension::topic) != config.group_by.end();

@@ -61,7 +61,9 @@ struct Config {
 
   // [score]
   std::string engine;
-  std::string lexicon_dir;  // empty = the lexicons compiled into the binary
+  std::string lexicon_dir;          // empty = the lexicons compiled into the binary
+  std::string vader_lexicon;        // engine "vader": path of vader_lexicon.txt
+  std::string vader_emoji_lexicon;  // engine "vader": path of emoji_utf8_lexicon.txt
   bool score_repost_chain = false;
 
   // [topics] (not in the option table: names are the user's)
@@ -73,6 +75,27 @@ struct Config {
   std::string output;  // path or "-" for stdout
   std::string dlq;     // path; empty = no DLQ file (rejects are still counted)
   int decimals = 0;    // digits after the point for means, rates, stddev
+
+  // [kafka] (live mode)
+  std::vector<std::string> kafka_topics;
+  std::string start_offset;
+  int64_t idle_timeout_ms = 0;
+  int64_t batch_linger_ms = 0;
+  std::string aggregates_topic;
+  std::string dlq_topic;
+
+  // [checkpoint]
+  std::string checkpoint_dir;
+  int64_t checkpoint_interval_ms = 0;
+  int64_t shutdown_timeout_ms = 0;  // [pipeline]
+
+  // [metrics]
+  std::string metrics_listen;  // HOST:PORT, "" = default for the command, "off" = never
+  int metrics_top_keys = 0;    // window gauges per spec
+
+  // [log]
+  std::string log_level;   // error | warn | info | debug
+  std::string log_format;  // text | json
 
   // [kafka.consumer] / [kafka.producer]: librdkafka properties, passed through verbatim.
   std::map<std::string, std::string> kafka_consumer;

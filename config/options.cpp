@@ -204,6 +204,11 @@ std::vector<Option> make_options() {
                              "Batches in flight per worker thread; bounds memory "
                              "(backpressure).",
                              &Config::tokens_per_thread, 1, 64));
+  o.push_back(duration_option("pipeline", "shutdown_timeout", "\"30s\"",
+                              "On SIGTERM/SIGINT: finish batches in flight, checkpoint, commit "
+                              "and leave the group within this time, else exit 1 (the last "
+                              "checkpoint stays valid).",
+                              &Config::shutdown_timeout_ms));
 
   o.push_back(Option{
       "windows", "specs", "list of window specs", "[\"1m\", \"1h\"]",
@@ -272,8 +277,17 @@ std::vector<Option> make_options() {
                              &Config::hashtag_capacity, 1, 100000));
 
   o.push_back(string_option("score", "engine", "\"default\"",
-                            "Scoring engine: default (sentistream's lexicon engine).",
-                            &Config::engine, {"default"}));
+                            "Scoring engine: default (sentistream's lexicon engine) or vader "
+                            "(vaderSentiment 3.3.2, exact; needs score.vader_lexicon).",
+                            &Config::engine, {"default", "vader"}));
+  o.push_back(string_option("score", "vader_lexicon", "\"\"",
+                            "Path of VADER's vader_lexicon.txt (engine = \"vader\"); never "
+                            "shipped with sentistream.",
+                            &Config::vader_lexicon));
+  o.push_back(string_option("score", "vader_emoji_lexicon", "\"\"",
+                            "Path of VADER's emoji_utf8_lexicon.txt (engine = \"vader\"); "
+                            "empty = emoji are not replaced by their descriptions.",
+                            &Config::vader_emoji_lexicon));
   o.push_back(string_option("score", "lexicon_dir", "\"\"",
                             "Directory laid out like config/lexicons/; empty = the default "
                             "lexicons compiled into the binary.",
@@ -305,6 +319,81 @@ std::vector<Option> make_options() {
   o.push_back(integer_option("output", "decimals", "4",
                              "Digits after the decimal point for means, rates and stddev.",
                              &Config::decimals, 0, 9));
+
+  o.push_back(Option{
+      "metrics", "listen", "string", "\"\"",
+      "Serve /metrics, /healthz and /readyz on HOST:PORT ([IPV6]:PORT; port 0 = any free "
+      "port). Empty = the command's default: off for replay, 0.0.0.0:9464 for run; \"off\" "
+      "= never.",
+      [](Config& c, const OptionValue& v) -> std::string {
+        if (v.kind != OptionValue::Kind::string) return type_error("a string", v);
+        const std::string& t = v.text;
+        if (!t.empty() && t != "off") {
+          size_t colon = t.rfind(':');
+          std::string port = colon == std::string::npos ? "" : t.substr(colon + 1);
+          bool bracketed = !t.empty() && t[0] == '[';
+          if (colon == std::string::npos || port.empty() || port.size() > 5 ||
+              port.find_first_not_of("0123456789") != std::string::npos ||
+              std::stoi(port) > 65535 || (bracketed && (colon == 0 || t[colon - 1] != ']')) ||
+              (!bracketed && t.find(':') != colon)) {
+            return "expected HOST:PORT, [IPV6]:PORT, \"\" or \"off\", got '" + t + "'";
+          }
+        }
+        c.metrics_listen = t;
+        return "";
+      },
+      [](const Config& c) { return quote(c.metrics_listen); }});
+  o.push_back(integer_option("metrics", "top_keys", "20",
+                             "Keys per window spec that get window_sentiment_mean and "
+                             "window_marker_rate gauges (the largest by post count in the "
+                             "latest closed window); bounds the number of series.",
+                             &Config::metrics_top_keys, 0, 1000));
+  o.push_back(string_option("log", "level", "\"info\"",
+                            "Log lines at this level and above: error, warn, info, debug.",
+                            &Config::log_level, {"error", "warn", "info", "debug"}));
+  o.push_back(string_option("log", "format", "\"text\"",
+                            "Log line format: text (human-readable) or json (one object per "
+                            "line: ts, level, event, msg, fields).",
+                            &Config::log_format, {"text", "json"}));
+
+  // Live mode (`sentistream run`). bootstrap.servers and group.id go in [kafka.consumer].
+  o.push_back(Option{
+      "kafka", "topics", "list of strings", "[]",
+      "Topics to consume in live mode; an entry starting with ^ is a regular expression "
+      "(librdkafka syntax), e.g. \"^posts\\\\..*\".",
+      [](Config& c, const OptionValue& v) -> std::string {
+        c.kafka_topics = as_list(v);
+        return "";
+      },
+      [](const Config& c) { return quote_list(c.kafka_topics); }});
+  o.push_back(string_option("kafka", "start_offset", "\"earliest\"",
+                            "Where a partition with no checkpoint and no committed offset "
+                            "starts: earliest, latest, or an RFC 3339 time "
+                            "(\"2025-01-27T00:00:00Z\": the first message at or after it).",
+                            &Config::start_offset));
+  o.push_back(duration_option("kafka", "idle_timeout", "\"30s\"",
+                              "A partition with no message for this long (wall clock), or at "
+                              "its end offset, stops holding the watermark back.",
+                              &Config::idle_timeout_ms));
+  o.push_back(duration_option("kafka", "batch_linger", "\"50ms\"",
+                              "Longest wait to fill a batch before it is processed anyway.",
+                              &Config::batch_linger_ms));
+  o.push_back(string_option("kafka", "aggregates_topic", "\"\"",
+                            "Topic for window aggregates (key = spec|start|group key, JSON "
+                            "value, headers revision and schema); empty = none.",
+                            &Config::aggregates_topic));
+  o.push_back(string_option("kafka", "dlq_topic", "\"\"",
+                            "Topic for rejected messages: original bytes, headers reason, "
+                            "source topic, partition and offset; empty = none.",
+                            &Config::dlq_topic));
+
+  o.push_back(string_option("checkpoint", "dir", "\"state\"",
+                            "Directory for checkpoints (window state, watermarks and next "
+                            "offsets per partition), written atomically. One per instance.",
+                            &Config::checkpoint_dir));
+  o.push_back(duration_option("checkpoint", "interval", "\"5s\"",
+                              "Checkpoint (and then commit offsets) at least this often.",
+                              &Config::checkpoint_interval_ms));
   return o;
 }
 

@@ -39,6 +39,8 @@ ProcessorConfig ProcessorConfig::from(const Config& config) {
   pc.default_topic = config.default_topic;
   pc.parse.max_document_bytes = static_cast<size_t>(config.max_document_bytes);
   pc.score.score_repost_chain = config.score_repost_chain;
+  if (config.engine == "vader")
+    pc.vader = vader::VaderLexicon::load(config.vader_lexicon, config.vader_emoji_lexicon);
   return pc;
 }
 
@@ -68,6 +70,7 @@ struct BatchProcessor::Impl final : PostVisitor {
   const ProcessorConfig& config;
   DocumentParser parser;
   Scorer scorer;
+  std::unique_ptr<vader::VaderAnalyzer> vader;  // engine "vader" only
   bool wants_topic = false;
 
   // Per-document state while the parser calls back.
@@ -87,6 +90,7 @@ struct BatchProcessor::Impl final : PostVisitor {
       : config(c), parser(c.parse), scorer(std::move(lexicon), c.score) {
     wants_topic =
         std::find(c.group_by.begin(), c.group_by.end(), Dimension::topic) != c.group_by.end();
+    if (c.vader) vader = std::make_unique<vader::VaderAnalyzer>(c.vader);
   }
 
   std::string_view topic_of(const Post& post) {
@@ -157,6 +161,17 @@ struct BatchProcessor::Impl final : PostVisitor {
 
   void on_post(const Post& post, std::size_t) override {
     Score s = scorer.score(post.text, post.lang);
+    if (vader) {
+      // VADER scores the parsed post text (not normalised); its printed (rounded) values
+      // are used, so aggregates match what vaderSentiment reports for the same text.
+      const vader::VaderScores v = vader->polarity_scores(post.text);
+      s.compound = v.compound;
+      s.pos = v.pos;
+      s.neu = v.neu;
+      s.neg = v.neg;
+      const int l = vader::label_of(v.compound);
+      s.label = l > 0 ? Label::positive : l < 0 ? Label::negative : Label::neutral;
+    }
     RowBatch& rows = batch->rows;
     PostRow row;
     row.event_ms = post.created_at_ms;
@@ -178,6 +193,7 @@ struct BatchProcessor::Impl final : PostVisitor {
     }
     row.hashtag_count = static_cast<uint32_t>(post.hashtags.size());
     row.doc = doc;
+    row.partition = batch->docs[doc].partition;
     row.label = s.label;
     for (int i = 0; i < kMaxMarkerCategories; ++i) {
       if (s.marker_hits[i]) {
@@ -188,6 +204,7 @@ struct BatchProcessor::Impl final : PostVisitor {
     rows.rows.push_back(row);
     ++batch->counters.parsed[static_cast<int>(post.platform)];
     ++batch->counters.labels[static_cast<int>(s.label)];
+    ++batch->counters.scored[scored_slot(post.platform, s.lang, s.label)];
   }
 
   void on_reject(RejectReason reason, std::size_t index, std::string_view detail) override {

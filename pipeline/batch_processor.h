@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "operators/parse/parser.h"
 #include "operators/score/scorer.h"
+#include "operators/score/vader.h"
 #include "pipeline/batch.h"
 
 namespace sentistream {
@@ -22,7 +23,11 @@ struct ProcessorConfig {
   std::string default_topic = "other";
   ParseOptions parse;
   ScoreOptions score;
+  // Set when score.engine = "vader": sentiment (compound, shares, label) comes from the
+  // VADER engine; language and marker hits still come from the default scorer.
+  std::shared_ptr<const vader::VaderLexicon> vader;
 
+  // Loads the VADER lexicon when the engine is "vader" (throws VaderLexiconError).
   static ProcessorConfig from(const Config& config);
 };
 

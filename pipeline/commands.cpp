@@ -8,17 +8,21 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <numeric>
 
 #include "config/builtin_lexicons.h"
 #include "config/config.h"
 #include "operators/parse/parser.h"
+#include "operators/score/vader.h"
 #include "pipeline/encode.h"
+#include "pipeline/log.h"
+#include "pipeline/metrics.h"
+#include "pipeline/metrics_server.h"
+#include "pipeline/eval.h"
 #include "pipeline/replay.h"
 #include "pipeline/source.h"
 
 namespace sentistream {
-
-namespace {
 
 // Loads config and lexicons, reporting problems on stderr. Returns false on failure
 // (exit code 2: nothing has been read or written yet).
@@ -37,6 +41,16 @@ bool load_setup(const CommonArgs& common, Config& config, std::shared_ptr<const 
     std::cerr << "sentistream: invalid lexicon: " << e.what() << "\n";
     return false;
   }
+  if (config.engine == "vader") {
+    try {  // checked here so a bad path is a usage error (exit 2) before any input is read
+      vader::VaderLexicon::load(config.vader_lexicon, config.vader_emoji_lexicon);
+    } catch (const vader::VaderLexiconError& e) {
+      std::cerr << "sentistream: invalid VADER lexicon (score.vader_lexicon / "
+                   "score.vader_emoji_lexicon):\n"
+                << e.what() << "\n";
+      return false;
+    }
+  }
   if (lexicon->term_count() == 0) {
     std::cerr << "sentistream: invalid lexicon: score.lexicon_dir '" << config.lexicon_dir
               << "' holds no lexicon terms (expected files laid out like config/lexicons/)\n";
@@ -44,6 +58,8 @@ bool load_setup(const CommonArgs& common, Config& config, std::shared_ptr<const 
   }
   return true;
 }
+
+namespace {
 
 std::string human_bytes(double b) {
   const char* units[] = {"B", "kB", "MB", "GB", "TB"};
@@ -97,6 +113,9 @@ int run_replay(const CommonArgs& common, const ReplayArgs& args) {
   if (!args.dlq.empty()) config.dlq = args.dlq;
   if (args.threads > 0) config.threads = args.threads;
   if (args.batch_docs > 0) config.batch_docs = args.batch_docs;
+  configure_logger(config);
+  // --quiet: no chatter on stderr, only errors (tests and scripts rely on it).
+  if (args.quiet) logger().configure(LogLevel::error, logger().format());
 
   // Every input must be readable before anything is written: a typo in the last of many
   // file names should not cost a long run's output.
@@ -107,6 +126,23 @@ int run_replay(const CommonArgs& common, const ReplayArgs& args) {
     }
   }
   bool show_progress = !args.quiet && (args.progress || ::isatty(STDERR_FILENO));
+  // Metrics endpoint: off by default in replay. A port that cannot be bound is a runtime
+  // error (exit 1) reported before any input is read or output written.
+  std::unique_ptr<Metrics> metrics;
+  std::unique_ptr<MetricsServer> metrics_server;
+  if (!config.metrics_listen.empty() && config.metrics_listen != "off") {
+    metrics = std::make_unique<Metrics>(metrics_options(config, lexicon->marker_categories()));
+    try {
+      metrics_server = std::make_unique<MetricsServer>(
+          config.metrics_listen, [m = metrics.get()] { return m->serialize(); });
+    } catch (const MetricsServerError& e) {
+      logger().error("metrics", e.what());
+      return 1;
+    }
+    logger().info("metrics", "serving /metrics, /healthz and /readyz",
+                  {{"listen", config.metrics_listen}, {"port", metrics_server->port()}});
+  }
+  logger().info("start", "replay", {{"inputs", args.inputs.size()}, {"output", config.output}});
   try {
     std::unique_ptr<OutputFile> summary_file;
     if (!args.summary.empty()) summary_file = std::make_unique<OutputFile>(args.summary);
@@ -127,6 +163,7 @@ int run_replay(const CommonArgs& common, const ReplayArgs& args) {
 
     RunOptions options;
     options.threads = config.threads;
+    options.metrics = metrics.get();
     if (show_progress) {
       options.on_progress = [](const RunStats& s, const Source::Progress& p) {
         print_progress(s, p, false);
@@ -144,14 +181,22 @@ int run_replay(const CommonArgs& common, const ReplayArgs& args) {
     } else if (!args.quiet) {
       std::fputs(summary.c_str(), stderr);
     }
-    if (stats.late_posts > 0 && !args.quiet) {
-      std::fprintf(stderr,
-                   "sentistream: warning: %llu posts arrived later than "
-                   "windows.max_out_of_orderness (%s) + windows.allowed_lateness allow and "
-                   "were not counted; if the input is not in time order, raise it, e.g. "
-                   "--set windows.max_out_of_orderness=\\\"1d\\\"\n",
-                   static_cast<unsigned long long>(stats.late_posts),
-                   format_duration(config.max_out_of_orderness_ms).c_str());
+    logger().info("finish", "replay done",
+                  {{"posts", stats.posts_parsed()},
+                   {"rejected", stats.posts_rejected()},
+                   {"windows", std::accumulate(stats.windows_emitted.begin(),
+                                               stats.windows_emitted.end(), uint64_t{0})},
+                   {"threads", stats.threads},
+                   {"seconds", stats.seconds}});
+    if (stats.late_posts > 0) {
+      logger().warn("late_posts",
+                    std::to_string(stats.late_posts) +
+                        " posts arrived later than windows.max_out_of_orderness (" +
+                        format_duration(config.max_out_of_orderness_ms) +
+                        ") + windows.allowed_lateness allow and were not counted; if the "
+                        "input is not in time order, raise it, e.g. --set "
+                        "windows.max_out_of_orderness=\\\"1d\\\"",
+                    {{"late_posts", stats.late_posts}});
     }
   } catch (const InputError& e) {
     std::cerr << "sentistream: " << e.what() << "\n";
@@ -166,10 +211,37 @@ int run_replay(const CommonArgs& common, const ReplayArgs& args) {
   return 0;
 }
 
+// `score` with engine "vader": one line in, vaderSentiment's dict out, values printed as
+// Python prints them. A line is one text (a trailing CR is dropped: VADER strips it).
+int run_score_vader(const Config& config) {
+  std::shared_ptr<const vader::VaderLexicon> lexicon;
+  try {
+    lexicon = vader::VaderLexicon::load(config.vader_lexicon, config.vader_emoji_lexicon);
+  } catch (const vader::VaderLexiconError& e) {
+    std::cerr << "sentistream: invalid VADER lexicon:\n" << e.what() << "\n";
+    return 2;
+  }
+  vader::VaderAnalyzer analyzer(lexicon);
+  std::string line, out;
+  while (std::getline(std::cin, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    out.clear();
+    vader::append_scores_json(analyzer.polarity_scores(line), out);
+    out += '\n';
+    if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size()) break;
+  }
+  if (std::fflush(stdout) != 0 || std::ferror(stdout)) {
+    std::cerr << "sentistream: cannot write to stdout: " << std::strerror(errno) << "\n";
+    return 1;
+  }
+  return 0;
+}
+
 int run_score(const CommonArgs& common, const ScoreArgs& args) {
   Config config;
   std::shared_ptr<const Lexicon> lexicon;
   if (!load_setup(common, config, lexicon)) return 2;
+  if (config.engine == "vader") return run_score_vader(config);
   ScoreOptions so;
   so.score_repost_chain = config.score_repost_chain;
   Scorer scorer(lexicon, so);
@@ -227,6 +299,13 @@ int run_score(const CommonArgs& common, const ScoreArgs& args) {
     return 1;
   }
   return 0;
+}
+
+int run_eval(const CommonArgs& common, const EvalArgs& args) {
+  Config config;
+  std::shared_ptr<const Lexicon> lexicon;
+  if (!load_setup(common, config, lexicon)) return 2;
+  return run_eval_scored(config, lexicon, args);
 }
 
 int run_validate(const CommonArgs& common) {

@@ -47,6 +47,15 @@ void leave(Batch* b) {
   b->handoff.fetch_add(1, std::memory_order_release);
 }
 
+int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+double seconds_since(int64_t start_ns, int64_t now_ns) {
+  return static_cast<double>(now_ns - start_ns) * 1e-9;
+}
+
 class BatchPool {
  public:
   explicit BatchPool(size_t n) {
@@ -98,6 +107,7 @@ RunStats run_pipeline(Source& source, const Config& config, std::shared_ptr<cons
   const ProcessorConfig processor_config = ProcessorConfig::from(config);
   tbb::enumerable_thread_specific<std::unique_ptr<BatchProcessor>> processors;
   WindowOperator windows(config.window_config(lexicon->marker_categories()));
+  if (options.hooks) options.hooks->on_start(windows);
   BatchPool pool(tokens);
   uint64_t seq = 0;
   auto last_progress = started;
@@ -110,6 +120,8 @@ RunStats run_pipeline(Source& source, const Config& config, std::shared_ptr<cons
   // starts, loaded on entry to every stage) shows that what this thread built before
   // the start reaches TBB's reused workers. Once per batch, never per post.
   std::mutex source_gate, window_gate, output_gate;
+  Metrics* const metrics = options.metrics;
+  int64_t last_state_sample_ns = 0;  // window stage: state_bytes() walks the state, so <= 1/s
 
   auto count_emitted = [&](const std::vector<WindowAggregate>& closed) {
     for (const auto& a : closed) {
@@ -121,6 +133,7 @@ RunStats run_pipeline(Source& source, const Config& config, std::shared_ptr<cons
 
   auto write_output = [&](Batch& b) {
     stats.totals.add(b.counters);
+    const uint64_t dlq_before = stats.dlq_written;
     if (!b.closed.empty()) {
       output.write(b.closed);
       count_emitted(b.closed);
@@ -136,6 +149,7 @@ RunStats run_pipeline(Source& source, const Config& config, std::shared_ptr<cons
         DeadLetter letter;
         origin = source.origin(d);
         letter.origin = origin;
+        letter.doc = &d;
         if (doc_index != last_doc) {
           letter.raw = std::string_view(b.bytes.data() + d.offset, d.length);
           letter.truncated = d.too_large;
@@ -172,6 +186,12 @@ RunStats run_pipeline(Source& source, const Config& config, std::shared_ptr<cons
         ++stats.dlq_written;
       }
     }
+    if (metrics) {
+      metrics->record_batch(b.counters);
+      metrics->record_late(b.late.size());
+      metrics->record_dlq(stats.dlq_written - dlq_before);
+      metrics->record_closed(b.closed);
+    }
     if (options.on_progress) {
       auto now = std::chrono::steady_clock::now();
       if (now - last_progress >= std::chrono::milliseconds(options.progress_interval_ms)) {
@@ -193,12 +213,17 @@ RunStats run_pipeline(Source& source, const Config& config, std::shared_ptr<cons
         enter(nullptr);
         std::lock_guard gate(source_gate);
         Batch* b = pool.take();
+        const int64_t t0 = metrics ? steady_ns() : 0;
         if (!source.next(*b)) {
           pool.give(b);
           fc.stop();
           return nullptr;
         }
         b->seq = seq++;
+        if (metrics) {
+          b->read_ns = steady_ns();
+          metrics->observe_stage(Stage::source, seconds_since(t0, b->read_ns));
+        }
         leave(b);
         return b;
       };
@@ -206,21 +231,49 @@ RunStats run_pipeline(Source& source, const Config& config, std::shared_ptr<cons
         enter(b);
         auto& p = processors.local();
         if (!p) p = std::make_unique<BatchProcessor>(processor_config, lexicon);
+        const int64_t t0 = metrics ? steady_ns() : 0;
         p->process(*b);
+        if (metrics) metrics->observe_stage(Stage::parse_score, seconds_since(t0, steady_ns()));
         leave(b);
         return b;
       };
       auto window = [&](Batch* b) {
         enter(b);
         std::lock_guard gate(window_gate);
+        if (options.hooks) options.hooks->before_window(*b, windows);
+        const int64_t t0 = metrics ? steady_ns() : 0;
         windows.add(b->rows, b->closed, b->late);
+        if (metrics) {
+          const int64_t t1 = steady_ns();
+          metrics->observe_stage(Stage::window, seconds_since(t0, t1));
+          metrics->set_open_windows(windows.open_windows());
+          if (t1 - last_state_sample_ns >= 1'000'000'000) {
+            last_state_sample_ns = t1;
+            metrics->set_state_bytes(windows.state_bytes());
+          }
+          const int64_t wm = windows.watermark_ms();
+          if (wm != INT64_MIN) {
+            const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count();
+            metrics->set_watermark_lag(static_cast<double>(now_ms - wm) / 1000.0);
+          }
+        }
+        if (options.hooks) options.hooks->after_window(*b, windows);
         leave(b);
         return b;
       };
       auto emit = [&](Batch* b) {
         enter(b);
         std::lock_guard gate(output_gate);
+        const int64_t t0 = metrics ? steady_ns() : 0;
         write_output(*b);
+        if (metrics) {
+          const int64_t t1 = steady_ns();
+          metrics->observe_stage(Stage::output, seconds_since(t0, t1));
+          metrics->observe_end_to_end(seconds_since(b->read_ns, t1));
+        }
+        if (options.hooks) options.hooks->after_output(*b);
         pool.give(b);
       };
       tbb::filter<void, void> chain =
@@ -242,10 +295,15 @@ RunStats run_pipeline(Source& source, const Config& config, std::shared_ptr<cons
   // The pipeline has drained; the gates make that visible to TSAN as well.
   std::scoped_lock drained(source_gate, window_gate, output_gate);
   std::vector<WindowAggregate> closed;
-  windows.flush(closed);
+  if (options.close_windows_at_end) windows.flush(closed);
   if (!closed.empty()) {
     output.write(closed);
     count_emitted(closed);
+    if (metrics) metrics->record_closed(closed);
+  }
+  if (metrics) {
+    metrics->set_open_windows(windows.open_windows());
+    metrics->set_state_bytes(windows.state_bytes());
   }
   stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (options.on_progress) options.on_progress(stats, source.progress());

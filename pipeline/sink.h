@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "operators/window/window.h"
+#include "pipeline/batch.h"
 
 namespace sentistream {
 
@@ -26,6 +27,9 @@ class AggregateSink {
  public:
   virtual ~AggregateSink() = default;
   virtual void write(const std::vector<WindowAggregate>& closed) = 0;
+  // Makes everything written so far durable / delivered (before a checkpoint); throws
+  // SinkError when it cannot.
+  virtual void flush() {}
   virtual void close() = 0;  // flush and release; idempotent
 };
 
@@ -38,12 +42,14 @@ struct DeadLetter {
   std::string_view raw;  // original bytes (possibly a prefix, see truncated)
   bool truncated = false;
   bool raw_omitted = false;  // the raw bytes are in the previous entry with this origin
+  const RawDoc* doc = nullptr;  // the source document (live mode: partition and offset)
 };
 
 class RejectSink {
  public:
   virtual ~RejectSink() = default;
   virtual void write(const DeadLetter& letter) = 0;
+  virtual void flush() {}
   virtual void close() = 0;
 };
 

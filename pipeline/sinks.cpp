@@ -59,6 +59,7 @@ class JsonlSink final : public AggregateSink {
     for (const auto& a : closed) append_aggregate_json(a, decimals_, buf_);
     out_.write(buf_);
   }
+  void flush() override { out_.flush(); }
   void close() override { out_.close(); }
 
  private:
@@ -80,6 +81,7 @@ class CsvSink final : public AggregateSink {
     for (const auto& a : closed) append_aggregate_csv(a, decimals_, buf_);
     out_.write(buf_);
   }
+  void flush() override { out_.flush(); }
   void close() override { out_.close(); }
 
  private:
@@ -135,6 +137,7 @@ class DlqFileSink final : public RejectSink {
     buf_ += "}\n";
     out_.write(buf_);
   }
+  void flush() override { out_.flush(); }
   void close() override { out_.close(); }
 
  private:

@@ -68,12 +68,24 @@ struct Lexicon::Impl {
   std::vector<std::string> keys;  // normalised text of each term (explain, tests)
   score::Matcher matcher;
   std::vector<std::string> categories;  // marker categories, sorted
-  // Marker weights by (term, category): informational (explain only), hits are counts.
-  std::unordered_map<uint64_t, float> marker_weights;
-  static uint64_t weight_key(uint32_t term, std::size_t category) {
-    return (static_cast<uint64_t>(term) << 8) | category;
-  }
-  std::size_t file_terms = 0;  // distinct terms from the files (no built-ins)
+  // Per category (same index): when it fires (config/lexicons/README.md, "Marker rules").
+  struct MarkerRule {
+    int32_t threshold_milli = 0;  // fires when the counted weight sum >= this (0: any hit)
+    uint32_t window = 8;          // tokens between a context entry and an anchor
+  };
+  std::vector<MarkerRule> marker_rules;
+  // One (term, category) marker entry; a term's entries are
+  // marker_entries[marker_begin[term] .. marker_begin[term + 1]).
+  enum class MarkerKind : uint8_t { cue, context, anchor, exclude };
+  struct MarkerEntry {
+    uint32_t term;
+    uint8_t category;
+    MarkerKind kind;
+    int16_t weight_milli;  // weight x 1000, exact integer sums; negative for exclude
+  };
+  std::vector<MarkerEntry> marker_entries;
+  std::vector<uint32_t> marker_begin;  // terms.size() + 1 offsets
+  std::size_t file_terms = 0;          // distinct terms from the files (no built-ins)
 };
 
 }  // namespace sentistream

@@ -35,7 +35,9 @@ constexpr FileSpec kFiles[] = {
     {"degree.tsv", Kind::degree, "term\tfactor\tlang"},
     {"contrast.tsv", Kind::contrast, "term\tlang"},
 };
+// Marker files: the 3-column form (every entry a cue) or the 4-column form with a kind.
 constexpr std::string_view kMarkerHeader = "term\tlang\tweight";
+constexpr std::string_view kMarkerHeaderKind = "term\tlang\tweight\tkind";
 constexpr std::size_t kMaxErrors = 20;
 
 struct Input {
@@ -133,6 +135,7 @@ class Loader {
       TermRec& r = term(score::normalize_term(b.text, &bad));
       r.roles |= b.role;
     }
+    index_marker_entries();
     std::vector<score::Matcher::Key> keys;
     keys.reserve(impl_->keys.size());
     // Matcher values are the term index plus role bits in 32 bits (never all ones, kNone).
@@ -212,10 +215,15 @@ class Loader {
 
   void load_file(const Input& in) {
     const std::string_view name = in.file->name;
-    const std::string_view header = in.spec ? in.spec->header : kMarkerHeader;
-    const std::vector<std::string_view> cols = split_tabs(header);
+    std::string_view header = in.spec ? in.spec->header : kMarkerHeader;
+    std::vector<std::string_view> cols = split_tabs(header);
     const Kind kind = in.spec ? in.spec->kind : Kind::marker;
     const std::size_t category = in.spec ? 0 : marker_index(in.category);
+    if (kind == Kind::marker) {
+      impl_->marker_rules.resize(impl_->categories.size());
+      file_has_anchor_ = false;
+      first_context_line_ = 0;
+    }
 
     std::string_view rest = in.file->contents;
     if (rest.starts_with("\xEF\xBB\xBF")) rest.remove_prefix(3);  // BOM
@@ -229,8 +237,16 @@ class Loader {
       ++line_no;
       if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
       if (trim(line).empty() || line.front() == '#') continue;
+      if (!have_header && kind == Kind::marker && line.front() == '@') {
+        parse_directive(name, line_no, line, category);
+        continue;
+      }
       if (!have_header) {
         have_header = true;
+        if (kind == Kind::marker && line == kMarkerHeaderKind) {
+          header = kMarkerHeaderKind;
+          cols = split_tabs(header);
+        }
         if (line != header) {
           errors_.add(
               name, line_no,
@@ -243,6 +259,56 @@ class Loader {
     }
     if (!have_header)
       errors_.add(name, line_no + 1, "missing header '" + escape_tabs(header) + "'");
+    if (kind == Kind::marker && first_context_line_ && !file_has_anchor_)
+      errors_.add(name, first_context_line_,
+                  "context entries need at least one anchor or cue entry in the same file");
+  }
+
+  // "@threshold<TAB>1.0" or "@window<TAB>8" before the header of a marker file.
+  void parse_directive(std::string_view name, std::size_t line_no, std::string_view line,
+                       std::size_t category) {
+    const std::vector<std::string_view> f = split_tabs(line);
+    double num = 0;
+    if (f.size() != 2 || !parse_number(f[1], &num))
+      return errors_.add(name, line_no,
+                         "directive '" + escape_tabs(line) +
+                             "' must be '@threshold<TAB>number' or '@window<TAB>number'");
+    Lexicon::Impl::MarkerRule& rule = impl_->marker_rules[category];
+    if (f[0] == "@threshold") {
+      if (num <= 0 || num > 16)
+        return errors_.add(name, line_no,
+                           "@threshold " + std::string(trim(f[1])) + " is out of (0, 16]");
+      rule.threshold_milli = static_cast<int32_t>(std::lround(num * 1000));
+    } else if (f[0] == "@window") {
+      if (num < 1 || num > 64 || num != std::floor(num))
+        return errors_.add(
+            name, line_no,
+            "@window " + std::string(trim(f[1])) + " must be a whole number of tokens in [1, 64]");
+      rule.window = static_cast<uint32_t>(num);
+    } else {
+      errors_.add(name, line_no,
+                  "unknown directive '" + std::string(f[0]) + "' (known: @threshold, @window)");
+    }
+  }
+
+  // Sorts the marker entries by term and builds the per-term offsets (after every term,
+  // built-ins included, has its index).
+  void index_marker_entries() {
+    auto& e = impl_->marker_entries;
+    std::stable_sort(e.begin(), e.end(), [](const auto& a, const auto& b) {
+      return a.term != b.term ? a.term < b.term : a.category < b.category;
+    });
+    // Spellings that normalise to one key are variants: the first keeps its values.
+    e.erase(std::unique(e.begin(), e.end(),
+                        [](const auto& a, const auto& b) {
+                          return a.term == b.term && a.category == b.category;
+                        }),
+            e.end());
+    auto& begin = impl_->marker_begin;
+    begin.assign(impl_->terms.size() + 1, 0);
+    for (const auto& m : e) ++begin[m.term + 1];
+    for (std::size_t i = 1; i < begin.size(); ++i) begin[i] += begin[i - 1];
+    impl_->marker_rules.resize(impl_->categories.size());
   }
 
   void parse_row(std::string_view name, std::size_t line_no, std::string_view line,
@@ -319,17 +385,40 @@ class Loader {
         term(key).roles |= score::kContrast;
         return;
       case Kind::marker: {
+        using MK = Lexicon::Impl::MarkerKind;
         if (!check_lang(name, line_no, f[1], true)) return;
         if (!parse_number(f[2], &num))
           return errors_.add(name, line_no, "weight '" + std::string(f[2]) + "' is not a number");
-        if (num <= 0 || num > 1)
+        MK mk = MK::cue;
+        if (f.size() > 3) {
+          const std::string_view k = trim(f[3]);
+          if (k == "cue") {
+            mk = MK::cue;
+          } else if (k == "context") {
+            mk = MK::context;
+          } else if (k == "anchor") {
+            mk = MK::anchor;
+          } else if (k == "exclude") {
+            mk = MK::exclude;
+          } else {
+            return errors_.add(
+                name, line_no,
+                "kind '" + std::string(k) + "' must be cue, context, anchor or exclude");
+          }
+        }
+        // An anchor may carry no weight of its own (it only enables context entries).
+        if (num < 0 || num > 1 || (num == 0 && mk != MK::anchor))
           return errors_.add(name, line_no,
-                             "weight " + std::string(trim(f[2])) + " is out of (0, 1]");
+                             "weight " + std::string(trim(f[2])) +
+                                 (mk == MK::anchor ? " is out of [0, 1]" : " is out of (0, 1]"));
+        if (mk == MK::anchor || mk == MK::cue) file_has_anchor_ = true;
+        if (mk == MK::context && !first_context_line_) first_context_line_ = line_no;
         TermRec& r = term(key);
         r.markers |= static_cast<uint16_t>(1u << category);
         const auto idx = static_cast<uint32_t>(&r - impl_->terms.data());
-        impl_->marker_weights.try_emplace(Lexicon::Impl::weight_key(idx, category),
-                                          static_cast<float>(num));
+        auto milli = static_cast<int16_t>(std::lround(num * 1000));
+        if (mk == MK::exclude) milli = static_cast<int16_t>(-milli);
+        impl_->marker_entries.push_back({idx, static_cast<uint8_t>(category), mk, milli});
         return;
       }
     }
@@ -365,6 +454,10 @@ class Loader {
   Errors errors_;
   std::unique_ptr<Lexicon::Impl> impl_;
   std::unordered_map<std::string, uint32_t> index_;
+  // Marker file being read: whether it has an anchor or cue (which context entries need),
+  // and its first context entry's line.
+  bool file_has_anchor_ = false;
+  std::size_t first_context_line_ = 0;
 };
 
 }  // namespace

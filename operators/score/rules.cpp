@@ -78,6 +78,17 @@ void apply_rules(const Lexicon::Impl& lex, const RuleInput& in, Score& out,
     const Event& e = ev[k];
     const TermRec& r = terms[e.term];
     if (!(r.roles & kValence)) continue;
+    // A word that is both a sentiment word and a degree word (好, 真心: "good" / "very")
+    // is an adverb when a sentiment word follows it directly (好累 "so tired", 真心好
+    // "truly good"): then it only boosts that word, and its own valence would count the
+    // same evidence twice (or, in 好累, with the wrong sign).
+    if ((r.roles & kDegree) && k + 1 < n && ev[k + 1].token == e.token + 1 &&
+        ev[k + 1].clause == e.clause && (terms[ev[k + 1].term].roles & kValence)) {
+      if (explain)
+        add_item(*explain, "adverb", span_of(in, e), r.degree,
+                 concat({"degree word before '", span_of(in, ev[k + 1]), "', no own valence"}));
+      continue;
+    }
     ++valence_terms;
     double v = r.valence;
     if (explain)

@@ -1,6 +1,7 @@
 #include "operators/score/scan.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <limits>
 
 #include "operators/score/utf8.h"
@@ -23,7 +24,7 @@ inline bool is_all_caps(const unsigned char* p, const unsigned char* e) {
 class Scanner {
  public:
   Scanner(const Lexicon::Impl& lex, const NormalizedText& text, std::vector<Event>& events,
-          std::string& variant, std::vector<ExplainItem>* explain)
+          std::vector<MarkerHit>& hits, std::string& variant, std::vector<ExplainItem>* explain)
       : lex_(lex),
         m_(lex.matcher),
         terms_(lex.terms.data()),
@@ -31,10 +32,12 @@ class Scanner {
         n_(text.size),
         elong_(text.elongations),
         events_(events),
+        hits_(hits),
         variant_(variant),
         explain_(explain) {
     next_elong_ = elong_.empty() ? SIZE_MAX : elong_[0];
     events_.clear();
+    hits_.clear();
   }
 
   ScanResult run() {
@@ -52,6 +55,7 @@ class Scanner {
           match(i, i + 3, false, true, true);
         } else {
           ++token_;
+          ++cjk_;
         }
         i += 3;
         continue;
@@ -114,6 +118,7 @@ class Scanner {
       i += unit;
     }
     res_.tokens = token_;
+    if (!hits_.empty()) decide_markers();
     return res_;
   }
 
@@ -135,6 +140,7 @@ class Scanner {
     } else if (cp >= 0x3000) {
       if (is_cjk_letter(cp)) {
         ++token_;
+        ++cjk_;
       } else if (is_clause_mark(cp)) {
         ++clause_;
       }
@@ -195,13 +201,12 @@ class Scanner {
     }
 
     if (best_m != Matcher::kNone) {
-      const uint16_t mask = terms_[best_m].markers;
-      for (std::size_t c = 0; c < static_cast<std::size_t>(kMaxMarkerCategories); ++c)
-        if ((mask & (1u << c)) && res_.marker_hits[c] < std::numeric_limits<uint16_t>::max())
-          ++res_.marker_hits[c];
+      // Position in half-words: a word or matched term is 2, an unmatched CJK character 1
+      // (one Chinese word is about two characters), so windows mean the same in en and zh.
+      hits_.push_back(MarkerHit{best_m, 2 * token_ - cjk_, static_cast<uint32_t>(i),
+                                static_cast<uint32_t>(end_m)});
       mark_next_ = end_m;
       both_next_ = std::max(sent_next_, mark_next_);
-      if (explain_) explain_markers(best_m, i, end_m);
     }
 
     if (!s_ok) return;
@@ -219,16 +224,87 @@ class Scanner {
     }
   }
 
-  void explain_markers(uint32_t term, std::size_t begin, std::size_t end) {
-    const std::string_view span(reinterpret_cast<const char*>(t_ + begin), end - begin);
-    const uint16_t mask = terms_[term].markers;
-    for (std::size_t c = 0; c < lex_.categories.size(); ++c) {
-      if (!(mask & (1u << c))) continue;
-      const auto w = lex_.marker_weights.find(Lexicon::Impl::weight_key(term, c));
-      explain_->push_back(ExplainItem{"marker", std::string(span),
-                                      w == lex_.marker_weights.end() ? 1.0 : w->second,
-                                      "category=" + lex_.categories[c]});
+  // Decides which marker categories fire (config/lexicons/README.md, "Marker rules"): a
+  // context entry counts only with an anchor or cue of its category within the category's
+  // window (in words, either side; two unmatched CJK characters count as one word); counted weights
+  // are summed per category in integer thousandths; a category fires when the sum is positive and
+  // reaches its threshold. Two passes find the nearest anchor/cue before and after each hit, one
+  // more sums: linear in the number of hits, no allocation.
+  void decide_markers() {
+    using MK = Lexicon::Impl::MarkerKind;
+    const auto& entries = lex_.marker_entries;
+    const auto& begin = lex_.marker_begin;
+    const auto& rules = lex_.marker_rules;
+    constexpr int64_t kFar = int64_t{1} << 40;
+    std::array<int64_t, kMaxMarkerCategories> anchor{};
+    anchor.fill(-kFar);
+    for (MarkerHit& h : hits_) {
+      for (uint32_t k = begin[h.term]; k < begin[h.term + 1]; ++k) {
+        const auto& e = entries[k];
+        if (e.kind == MK::anchor || e.kind == MK::cue) anchor[e.category] = h.pos;
+        if (e.kind == MK::context && h.pos - anchor[e.category] <= 2 * rules[e.category].window)
+          h.context_ok |= static_cast<uint16_t>(1u << e.category);
+      }
     }
+    anchor.fill(kFar);
+    for (auto it = hits_.rbegin(); it != hits_.rend(); ++it) {
+      for (uint32_t k = begin[it->term]; k < begin[it->term + 1]; ++k) {
+        const auto& e = entries[k];
+        if (e.kind == MK::anchor || e.kind == MK::cue) anchor[e.category] = it->pos;
+        if (e.kind == MK::context && anchor[e.category] - it->pos <= 2 * rules[e.category].window)
+          it->context_ok |= static_cast<uint16_t>(1u << e.category);
+      }
+    }
+    std::array<int64_t, kMaxMarkerCategories> sum{};
+    std::array<uint32_t, kMaxMarkerCategories> counted{};
+    std::array<bool, kMaxMarkerCategories> seen{};
+    for (const MarkerHit& h : hits_) {
+      for (uint32_t k = begin[h.term]; k < begin[h.term + 1]; ++k) {
+        const auto& e = entries[k];
+        const bool counts = e.kind != MK::context || (h.context_ok & (1u << e.category));
+        seen[e.category] = true;
+        if (counts) {
+          sum[e.category] += e.weight_milli;
+          if (e.weight_milli > 0) ++counted[e.category];
+        }
+        if (explain_) explain_hit(h, e, counts);
+      }
+    }
+    for (std::size_t c = 0; c < rules.size(); ++c) {
+      const bool fired = sum[c] > 0 && sum[c] >= rules[c].threshold_milli;
+      if (fired)
+        res_.marker_hits[c] = static_cast<uint16_t>(
+            std::min<uint32_t>(counted[c], std::numeric_limits<uint16_t>::max()));
+      if (explain_ && seen[c]) explain_category(c, sum[c], counted[c], fired);
+    }
+  }
+
+  void explain_hit(const MarkerHit& h, const Lexicon::Impl::MarkerEntry& e, bool counts) {
+    using MK = Lexicon::Impl::MarkerKind;
+    static constexpr const char* kKind[] = {"cue", "context", "anchor", "exclude"};
+    std::string note =
+        "category=" + lex_.categories[e.category] + " kind=" + kKind[static_cast<int>(e.kind)];
+    if (e.kind == MK::context) {
+      note += counts ? " counted: anchor/cue within " : " not counted: no anchor/cue within ";
+      note += std::to_string(lex_.marker_rules[e.category].window) + " words";
+    } else if (e.kind == MK::exclude) {
+      note += " subtracts";
+    }
+    const std::string_view span(reinterpret_cast<const char*>(t_ + h.begin), h.end - h.begin);
+    explain_->push_back(ExplainItem{"marker", std::string(span), e.weight_milli / 1000.0, note});
+  }
+
+  void explain_category(std::size_t c, int64_t sum, uint32_t counted, bool fired) {
+    const int32_t threshold = lex_.marker_rules[c].threshold_milli;
+    char buf[96];
+    if (threshold > 0) {
+      std::snprintf(buf, sizeof buf, "threshold=%.3f %s, %u counted hits", threshold / 1000.0,
+                    fired ? "fired" : "not fired", counted);
+    } else {
+      std::snprintf(buf, sizeof buf, "threshold=any hit %s, %u counted hits",
+                    fired ? "fired" : "not fired", counted);
+    }
+    explain_->push_back(ExplainItem{"marker_category", lex_.categories[c], sum / 1000.0, buf});
   }
 
   const Lexicon::Impl& lex_;
@@ -240,6 +316,7 @@ class Scanner {
   std::size_t elong_cur_ = 0;
   std::size_t next_elong_;  // elong_[elong_cur_], SIZE_MAX past the end
   std::vector<Event>& events_;
+  std::vector<MarkerHit>& hits_;
   std::string& variant_;
   std::vector<ExplainItem>* explain_;
 
@@ -251,13 +328,15 @@ class Scanner {
   std::size_t sent_next_ = 0, mark_next_ = 0;  // each stream is blocked before its position
   std::size_t both_next_ = 0;                  // max of the two: both streams look from here
   uint32_t token_ = 0, clause_ = 0;
+  uint32_t cjk_ = 0;  // tokens that are unmatched CJK characters (marker positions)
 };
 
 }  // namespace
 
 ScanResult scan(const Lexicon::Impl& lex, const NormalizedText& text, std::vector<Event>& events,
-                std::string& variant, std::vector<ExplainItem>* explain) {
-  return Scanner(lex, text, events, variant, explain).run();
+                std::vector<MarkerHit>& hits, std::string& variant,
+                std::vector<ExplainItem>* explain) {
+  return Scanner(lex, text, events, hits, variant, explain).run();
 }
 
 }  // namespace sentistream::score

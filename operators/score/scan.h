@@ -37,14 +37,27 @@ struct Event {
   bool caps;  // all letters upper case, at least two of them
 };
 
+// One marker-stream match, kept until the end of the scan decides which categories fire.
+struct MarkerHit {
+  uint32_t term;
+  // Position in half-words at the match: each earlier word or matched term adds 2, each
+  // unmatched CJK character 1 (context windows are counted in words).
+  uint32_t pos;
+  uint32_t begin;  // span in the normalised text
+  uint32_t end;
+  uint16_t context_ok = 0;  // bit c: an anchor/cue of category c is within its window
+};
+
 struct ScanResult {
   uint32_t tokens = 0;
+  // Per category: the number of counted hits when the category fired, else 0.
   std::array<uint16_t, kMaxMarkerCategories> marker_hits{};
 };
 
-// Scans `text`; `events` and `variant` are caller-owned scratch (cleared here). Marker
-// matches are appended to `explain` when it is non-null.
+// Scans `text`; `events`, `hits` and `variant` are caller-owned scratch (cleared here).
+// Marker hits and the per-category decisions are appended to `explain` when it is non-null.
 ScanResult scan(const Lexicon::Impl& lex, const NormalizedText& text, std::vector<Event>& events,
-                std::string& variant, std::vector<ExplainItem>* explain);
+                std::vector<MarkerHit>& hits, std::string& variant,
+                std::vector<ExplainItem>* explain);
 
 }  // namespace sentistream::score

@@ -16,7 +16,8 @@ namespace sentistream {
 struct Scorer::Scratch {
   score::NormalizedText text;
   std::vector<score::Event> events;
-  std::string variant;  // 1-letter form of an elongated word
+  std::vector<score::MarkerHit> marker_hits;  // marker matches, decided after the scan
+  std::string variant;                        // 1-letter form of an elongated word
 };
 
 Scorer::Scorer(std::shared_ptr<const Lexicon> lexicon, ScoreOptions opts)
@@ -25,6 +26,7 @@ Scorer::Scorer(std::shared_ptr<const Lexicon> lexicon, ScoreOptions opts)
   scratch_->text.buf.resize(4096);
   scratch_->text.elongations.reserve(64);
   scratch_->events.reserve(256);
+  scratch_->marker_hits.reserve(64);
   scratch_->variant.reserve(256);
 }
 
@@ -41,7 +43,8 @@ Score Scorer::score(std::string_view text, std::string_view lang_hint,
   out.lang = score::lang_from_hint(lang_hint);
   if (out.lang == 0) out.lang = score::lang_from_scripts(s.text.scripts);
 
-  const score::ScanResult scan = score::scan(lex, s.text, s.events, s.variant, explain);
+  const score::ScanResult scan =
+      score::scan(lex, s.text, s.events, s.marker_hits, s.variant, explain);
   out.marker_hits = scan.marker_hits;
 
   score::RuleInput in;

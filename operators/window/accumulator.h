@@ -75,7 +75,7 @@ class Summarizer {
 
  private:
   HyperLogLog::Registers registers_{};  // all zero between calls
-  std::vector<uint16_t> touched_;        // registers_ made non-zero by a sparse merge
+  std::vector<uint16_t> touched_;       // registers_ made non-zero by a sparse merge
   std::vector<const SpaceSaving*> summaries_;
   SpaceSavingMerger merger_;
   std::vector<MergedItem> items_;

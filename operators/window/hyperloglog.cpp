@@ -52,6 +52,21 @@ void HyperLogLog::activate() {
   active_ = true;
 }
 
+void HyperLogLog::restore_sparse(const uint32_t* entries, std::size_t n) {
+  activate();
+  for (std::size_t i = 0; i < n; ++i) {
+    storage_->list[i] = entries[i];
+    storage_->registers[entries[i] >> 8] = static_cast<uint8_t>(entries[i] & 0xff);
+  }
+  listed_ = static_cast<uint32_t>(n);
+}
+
+void HyperLogLog::restore_dense(const Registers& registers) {
+  activate();
+  storage_->registers = registers;
+  listed_ = kSparseMax + 1;
+}
+
 void HyperLogLog::merge_into(Registers& into) const {
   if (!active_) return;
   const Registers& mine = storage_->registers;
@@ -86,9 +101,8 @@ int64_t HyperLogLog::estimate(const Registers& registers) {
     max_rank = std::max(max_rank, r);
   }
   if (zeros == kRegisters) return 0;
-  const double sum = max_rank <= kExactRank
-                         ? std::ldexp(static_cast<double>(scaled), -kExactRank)
-                         : sequential_sum(registers);
+  const double sum = max_rank <= kExactRank ? std::ldexp(static_cast<double>(scaled), -kExactRank)
+                                            : sequential_sum(registers);
   return finish(sum, zeros);
 }
 

@@ -55,8 +55,16 @@ class HyperLogLog {
   void prefetch() const {
     if (!active_ || listed_ > kSparseMax) return;
     const char* p = reinterpret_cast<const char*>(storage_->list.data());
-    for (std::size_t off = 0; off < listed_ * sizeof(uint32_t); off += 64) __builtin_prefetch(p + off);
+    for (std::size_t off = 0; off < listed_ * sizeof(uint32_t); off += 64)
+      __builtin_prefetch(p + off);
   }
+
+  // Snapshot support: the state is inactive (empty), sparse (the listed entries, in list
+  // order) or dense (the registers). restore_sparse takes entries with distinct register
+  // indices and non-zero values <= kMaxRank; restore_dense registers <= kMaxRank.
+  static constexpr uint8_t kMaxRank = 64 - kPrecision + 1;
+  void restore_sparse(const uint32_t* entries, std::size_t n);
+  void restore_dense(const Registers& registers);
 
   // Register-wise max into `into` (which must start zeroed or hold other registers).
   void merge_into(Registers& into) const;

@@ -101,6 +101,45 @@ void StringInterner::grow() {
   }
 }
 
+std::string StringInterner::assign(std::vector<std::string> texts, const std::vector<uint8_t>& live,
+                                   std::vector<uint32_t> free_ids) {
+  if (live.size() != texts.size()) return "live flags and texts differ in number";
+  std::size_t n_live = 0;
+  for (const uint8_t l : live) n_live += l != 0;
+  if (n_live + free_ids.size() != texts.size()) return "free ids do not match the dead ids";
+  std::vector<uint8_t> freed(texts.size(), 0);
+  for (const uint32_t id : free_ids) {
+    if (id >= texts.size() || live[id] != 0 || freed[id] != 0) {
+      return "free id " + std::to_string(id) + " is live, repeated or out of range";
+    }
+    freed[id] = 1;
+  }
+  std::size_t slots = 16;
+  while ((n_live + 1) * 2 > slots) slots *= 2;
+  std::vector<Entry> entries(texts.size());
+  std::vector<uint32_t> table(slots, kNone);
+  const std::size_t mask = slots - 1;
+  for (std::size_t id = 0; id < texts.size(); ++id) {
+    if (live[id] == 0) continue;
+    Entry& e = entries[id];
+    e.text = std::move(texts[id]);
+    e.hash = hash_bytes(e.text);
+    e.live = true;
+    std::size_t i = static_cast<std::size_t>(e.hash) & mask;
+    for (; table[i] != kNone; i = (i + 1) & mask) {
+      const Entry& other = entries[table[i]];
+      if (other.hash == e.hash && other.text == e.text) return "duplicate string";
+    }
+    table[i] = static_cast<uint32_t>(id);
+  }
+  entries_ = std::move(entries);
+  slots_ = std::move(table);
+  mask_ = mask;
+  free_ids_ = std::move(free_ids);
+  live_ = n_live;
+  return {};
+}
+
 std::size_t StringInterner::bytes() const {
   std::size_t total = entries_.capacity() * sizeof(Entry) + slots_.capacity() * sizeof(uint32_t) +
                       free_ids_.capacity() * sizeof(uint32_t);

@@ -39,6 +39,14 @@ class StringInterner {
   std::size_t id_limit() const { return entries_.size(); }  // ids are < id_limit()
   std::size_t bytes() const;
 
+  // Snapshot support. Freed ids, in the order intern() will reuse them (from the back).
+  const std::vector<uint32_t>& free_ids() const { return free_ids_; }
+  // Replaces the contents with `texts` (by id; ignored where `live` is 0) and the free
+  // list `free_ids`, which must hold exactly the dead ids. Reference counts start at 0.
+  // Returns a description of the problem, or an empty string on success.
+  std::string assign(std::vector<std::string> texts, const std::vector<uint8_t>& live,
+                     std::vector<uint32_t> free_ids);
+
  private:
   struct Entry {
     std::string text;

@@ -115,6 +115,30 @@ void SpaceSaving::clear() {
   tracking_ = false;
 }
 
+std::string SpaceSaving::restore(const uint32_t* ids, const int64_t* counts, std::size_t n,
+                                 bool tracking, std::size_t capacity) {
+  if (n > capacity) return "more counters than hashtag_capacity";
+  if (tracking && (n == 0 || n != capacity)) return "minimum tracked on a summary that is not full";
+  clear();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (counts[i] < 1 || counts[i] > (int64_t{1} << 62)) return "counter out of range";
+    if (find(ids[i]) != ids_.size()) return "repeated hashtag id";
+    ids_.push_back(ids[i]);
+    counts_.push_back(counts[i]);
+    if (!index_.empty()) {
+      index_insert(ids[i], static_cast<uint32_t>(i));
+    } else if (ids_.size() > kLinearMax) {
+      build_index(capacity);
+    }
+  }
+  if (tracking) {
+    start_min_tracking();
+    // The first counter holding the minimum: add() scans forward from the cursor to it.
+    while (counts_[cursor_] != min_) ++cursor_;
+  }
+  return {};
+}
+
 void SpaceSavingMerger::merge(const SpaceSaving* const* summaries, std::size_t n,
                               std::size_t capacity, std::size_t id_limit,
                               std::vector<MergedItem>& out) {

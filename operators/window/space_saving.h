@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace sentistream::window_internal {
@@ -45,10 +46,22 @@ class SpaceSaving {
     const char* ids = reinterpret_cast<const char*>(ids_.data());
     const char* counts = reinterpret_cast<const char*>(counts_.data());
     for (std::size_t off = 0; off < n * sizeof(uint32_t); off += 64) __builtin_prefetch(ids + off);
-    for (std::size_t off = 0; off < n * sizeof(int64_t); off += 64) __builtin_prefetch(counts + off);
+    for (std::size_t off = 0; off < n * sizeof(int64_t); off += 64)
+      __builtin_prefetch(counts + off);
   }
 
   void clear();
+
+  // Snapshot support. Whether the minimum is tracked (the summary is full and has evicted
+  // since its last clear()); the minimum itself, how many counters hold it and the
+  // cursor are recomputed on restore, which changes no later eviction (the cursor only
+  // skips counters known not to hold the minimum).
+  bool tracking() const { return tracking_; }
+  // Replaces the counters (position order). Returns a description of the problem, or an
+  // empty string: ids must be distinct, counts >= 1, n <= capacity, tracking only if full.
+  std::string restore(const uint32_t* ids, const int64_t* counts, std::size_t n, bool tracking,
+                      std::size_t capacity);
+
   std::size_t bytes() const {
     return ids_.capacity() * sizeof(uint32_t) + counts_.capacity() * sizeof(int64_t) +
            index_.capacity() * sizeof(uint32_t);

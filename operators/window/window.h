@@ -59,14 +59,17 @@ struct PostRow {
   uint32_t hashtag_begin = 0;  // range in RowBatch::hashtags
   uint32_t hashtag_count = 0;
   uint32_t doc = 0;          // index of the source document in the raw batch (for DLQ)
+  uint32_t partition = 0;    // source partition (Kafka partition; replay: 0)
   uint16_t marker_mask = 0;  // bit i set: the post hit marker category i
   Label label = Label::neutral;
 };
+// Fits in the padding the struct had before `partition` was added: rows stay 56 bytes.
+static_assert(sizeof(PostRow) <= 56, "PostRow grew: keep the hot-path row compact");
 
-// Rows of one input batch, in input order, plus the strings they reference.
+// Rows of one input batch, in input order, plus the strings they reference. A batch may
+// mix rows of several source partitions (PostRow::partition).
 // Reused across batches (clear() keeps capacity).
 struct RowBatch {
-  uint32_t partition = 0;  // source partition (replay: 0)
   std::vector<PostRow> rows;
   // Distinct group keys of this batch: values of WindowConfig::group_by, joined by '\x1f'.
   std::vector<std::string> group_keys;
@@ -120,8 +123,30 @@ class WindowOperator {
   void add(const RowBatch& batch, std::vector<WindowAggregate>& closed, std::vector<LateRow>& late);
 
   // Marks a partition finished (end of file / end offset): it no longer holds the
-  // watermark back.
+  // watermark back. When every known partition has ended, the watermark may advance to
+  // the largest partition watermark (end of input). A later row of the partition makes it
+  // active again.
   void end_partition(uint32_t partition, std::vector<WindowAggregate>& closed);
+
+  // Live mode: an idle partition (no data for idle_timeout) does not hold the watermark
+  // back; its next row (or idle = false) makes it active again. While no partition is
+  // active and some partition is idle, the watermark does not move. Unknown partitions
+  // are ignored, except that idle = false registers an unknown partition without rows:
+  // it then holds the watermark until its first row (live mode: a newly assigned
+  // partition whose first messages have not arrived yet).
+  void set_partition_idle(uint32_t partition, bool idle, std::vector<WindowAggregate>& closed);
+
+  // Live mode: the partition was revoked (rebalance). Its watermark is forgotten; a later
+  // row of it starts it afresh. Windows already holding its rows are unaffected.
+  void remove_partition(uint32_t partition, std::vector<WindowAggregate>& closed);
+
+  // Appends a versioned, checksummed binary snapshot of the complete state (see
+  // README.md "Snapshots"). Cost is linear in the state size.
+  void save(std::string& out) const;
+  // Replaces the state with a snapshot written by save() under an identical WindowConfig.
+  // Throws std::runtime_error (state unchanged) on a different config, a different
+  // format version, truncation or corruption.
+  void restore(std::string_view bytes);
 
   // End of input: closes every open window (final = true).
   void flush(std::vector<WindowAggregate>& closed);

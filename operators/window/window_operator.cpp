@@ -32,6 +32,7 @@
 #include "operators/window/accumulator.h"
 #include "operators/window/flat_map.h"
 #include "operators/window/interner.h"
+#include "operators/window/snapshot.h"
 #include "operators/window/window.h"
 
 namespace sentistream {
@@ -41,6 +42,9 @@ namespace {
 using window_internal::Accumulator;
 using window_internal::FlatHashMap;
 using window_internal::mix64;
+using window_internal::section_tag;
+using window_internal::SnapshotReader;
+using window_internal::SnapshotWriter;
 using window_internal::SpaceSaving;
 using window_internal::StringInterner;
 using window_internal::Summarizer;
@@ -104,9 +108,14 @@ struct Retained {
   bool has_dirty = false;
 };
 
+// Active partitions hold the watermark back; idle (live: no data for a while) and ended
+// (end of input) ones do not. Any row of a partition makes it active again.
+enum class PartitionState : uint8_t { active = 0, idle = 1, ended = 2 };
+
 struct Partition {
+  uint32_t source = 0;  // source partition number
   int64_t max_event = kMin;
-  bool active = true;  // has seen rows and is not ended
+  PartitionState state = PartitionState::active;
 };
 
 struct Spec {
@@ -233,19 +242,24 @@ struct WindowOperator::Impl {
   uint32_t intern_group(std::string_view key) {
     const auto [id, inserted] = groups.intern(key);
     if (inserted) {
-      if (group_values.size() <= id) group_values.resize(id + 1);
-      std::vector<std::string>& values = group_values[id];
-      values.assign(config.group_by.size(), std::string());
-      std::size_t begin = 0;
-      for (std::size_t d = 0; d < values.size() && begin <= key.size(); ++d) {
-        std::size_t end = key.find(kKeySeparator, begin);
-        if (end == std::string_view::npos || d + 1 == values.size()) end = key.size();
-        values[d].assign(key.substr(begin, end - begin));
-        begin = end + 1;
-      }
+      split_group_key(id, key);
       zero_ref_groups.push_back(id);
     }
     return id;
+  }
+
+  // group_values[id] = the key's values, in group_by order.
+  void split_group_key(uint32_t id, std::string_view key) {
+    if (group_values.size() <= id) group_values.resize(id + 1);
+    std::vector<std::string>& values = group_values[id];
+    values.assign(config.group_by.size(), std::string());
+    std::size_t begin = 0;
+    for (std::size_t d = 0; d < values.size() && begin <= key.size(); ++d) {
+      std::size_t end = key.find(kKeySeparator, begin);
+      if (end == std::string_view::npos || d + 1 == values.size()) end = key.size();
+      values[d].assign(key.substr(begin, end - begin));
+      begin = end + 1;
+    }
   }
 
   bool key_less(uint32_t a, uint32_t b) const {
@@ -275,10 +289,14 @@ struct WindowOperator::Impl {
     second_min = kNever;
     int64_t max_all = kMin;
     bool any_active = false;
+    bool all_ended = true;
     for (uint32_t i = 0; i < partitions.size(); ++i) {
       const int64_t pwm = sat_sub(partitions[i].max_event, ooo_ms);
       max_all = std::max(max_all, pwm);
-      if (!partitions[i].active) continue;
+      if (partitions[i].state != PartitionState::active) {
+        all_ended = all_ended && partitions[i].state == PartitionState::ended;
+        continue;
+      }
       any_active = true;
       if (pwm < raw_min) {
         second_min = raw_min;
@@ -288,8 +306,10 @@ struct WindowOperator::Impl {
         second_min = pwm;
       }
     }
-    // No partition holds the watermark back: it may go as far as any partition got.
-    if (!any_active) raw_min = max_all;
+    // No partition holds the watermark back. At the end of every input it may go as far
+    // as any partition got; while some partition is only idle (it may resume with older
+    // events) it stays where it is (kMin: advance_if_needed never moves it back).
+    if (!any_active) raw_min = all_ended ? max_all : kMin;
   }
 
   void set_watermark(int64_t w) {
@@ -319,17 +339,51 @@ struct WindowOperator::Impl {
     advance_if_needed(closed);
   }
 
+  // The index of a source partition about to receive a row; makes it active (a new
+  // partition, or a row after end_partition / set_partition_idle: it holds again).
   uint32_t begin_partition(uint32_t source_partition) {
     const auto [it, inserted] =
         partition_index.try_emplace(source_partition, static_cast<uint32_t>(partitions.size()));
     if (inserted) {
-      partitions.push_back({});
+      partitions.push_back({source_partition, kMin, PartitionState::active});
       rescan();
-    } else if (!partitions[it->second].active) {
-      partitions[it->second].active = true;  // rows after end_partition: it holds again
+    } else if (partitions[it->second].state != PartitionState::active) {
+      partitions[it->second].state = PartitionState::active;
       rescan();
     }
     return it->second;
+  }
+
+  // After a partition stopped holding the watermark back (or was forgotten).
+  void watermark_inputs_changed(std::vector<WindowAggregate>& closed) {
+    rescan();
+    advance_if_needed(closed);
+    release_groups();
+  }
+
+  void set_partition_state(uint32_t source_partition, PartitionState state,
+                           std::vector<WindowAggregate>& closed) {
+    const auto it = partition_index.find(source_partition);
+    if (it == partition_index.end()) {
+      // Activating an unknown partition (live mode: just assigned) registers it without
+      // rows: it holds the watermark where it is until its first row arrives.
+      if (state == PartitionState::active) begin_partition(source_partition);
+      return;
+    }
+    Partition& part = partitions[it->second];
+    if (part.state == state) return;
+    if (state == PartitionState::idle && part.state == PartitionState::ended) return;
+    part.state = state;
+    watermark_inputs_changed(closed);
+  }
+
+  void remove_partition(uint32_t source_partition, std::vector<WindowAggregate>& closed) {
+    const auto it = partition_index.find(source_partition);
+    if (it == partition_index.end()) return;
+    partitions.erase(partitions.begin() + it->second);  // keeps the others in first-seen order
+    partition_index.clear();
+    for (uint32_t i = 0; i < partitions.size(); ++i) partition_index[partitions[i].source] = i;
+    watermark_inputs_changed(closed);
   }
 
   // ------------------------------------------------------------------ state
@@ -476,11 +530,19 @@ struct WindowOperator::Impl {
       batch_gids[i] = intern_group(batch.group_keys[i]);
     }
     uint32_t fallback_gid = kNone;  // for rows whose group index is out of range
-    const uint32_t part = begin_partition(batch.partition);
+    // Partition of the previous row: a batch usually holds long runs of one partition, so
+    // the lookup (and re-activation) happens only when the partition changes. Nothing
+    // deactivates a partition within add(), so the cached index stays valid.
+    uint32_t part = kNone;
+    uint32_t part_source = 0;
     const std::vector<PostRow>& rows = batch.rows;
     const std::size_t n = rows.size();
     for (std::size_t i = 0; i < n; ++i) {
       const PostRow& row = rows[i];
+      if (part == kNone || row.partition != part_source) [[unlikely]] {
+        part_source = row.partition;
+        part = begin_partition(part_source);
+      }
       const int64_t t = row.event_ms;
       if (t < cur_lo || t >= cur_hi) [[unlikely]] {
         if (t < -kMaxEventMs || t > kMaxEventMs) {
@@ -514,15 +576,6 @@ struct WindowOperator::Impl {
         mark_updated(cur_pane, gid);
       observe(part, t, closed);
     }
-    release_groups();
-  }
-
-  void end_partition(uint32_t source_partition, std::vector<WindowAggregate>& closed) {
-    const auto it = partition_index.find(source_partition);
-    if (it == partition_index.end() || !partitions[it->second].active) return;
-    partitions[it->second].active = false;
-    rescan();
-    advance_if_needed(closed);
     release_groups();
   }
 
@@ -634,6 +687,229 @@ struct WindowOperator::Impl {
     }
   }
 
+  // ------------------------------------------------------------------ snapshots
+  //
+  // Sections, in this order. Group and hashtag ids are written as they are (with the
+  // interners' free lists), so a restored operator hands out the same ids in the future;
+  // reference counts are recomputed from the states and checked. Retained windows' groups
+  // are written sorted by id (not in hash-map order), so equal states give equal bytes.
+  static constexpr uint32_t kConfigTag = section_tag("CONF");
+  static constexpr uint32_t kWatermarkTag = section_tag("WMRK");
+  static constexpr uint32_t kGroupsTag = section_tag("GKEY");
+  static constexpr uint32_t kHashtagsTag = section_tag("HTAG");
+  static constexpr uint32_t kPanesTag = section_tag("PANE");
+  static constexpr uint32_t kPendingTag = section_tag("PEND");
+  static constexpr uint32_t kRetainedTag = section_tag("RETN");
+
+  void save(std::string& out) const {
+    SnapshotWriter w(out);
+    std::size_t section = w.begin_section(kConfigTag);
+    window_internal::write_config(w, config);
+    w.end_section(section);
+
+    section = w.begin_section(kWatermarkTag);
+    w.u32(static_cast<uint32_t>(partitions.size()));
+    for (const Partition& p : partitions) {
+      w.u32(p.source);
+      w.i64(p.max_event);
+      w.u8(static_cast<uint8_t>(p.state));
+    }
+    w.u32(argmin);
+    for (const int64_t v : {raw_min, second_min, wm, late_below, next_event, redo_at, late_count}) {
+      w.i64(v);
+    }
+    w.end_section(section);
+
+    section = w.begin_section(kGroupsTag);
+    window_internal::write_interner(w, groups);
+    w.end_section(section);
+
+    section = w.begin_section(kHashtagsTag);
+    window_internal::write_interner(w, hashtags);
+    for (uint32_t id = 0; id < hashtags.id_limit(); ++id) {
+      if (hashtags.live(id)) w.str(hashtag_display[id]);
+    }
+    w.end_section(section);
+
+    section = w.begin_section(kPanesTag);
+    w.u64(panes.size());
+    for (const auto& [number, pane] : panes) {
+      w.i64(number);
+      w.i64(pane.free_at);
+      w.u32(static_cast<uint32_t>(pane.groups.size()));
+      for (const auto& [gid, a] : pane.groups) {
+        w.u32(gid);
+        window_internal::write_accumulator(w, accumulators[a]);
+      }
+    }
+    w.end_section(section);
+
+    section = w.begin_section(kPendingTag);
+    w.u64(pending.size());
+    for (const WindowRef& ref : pending) {
+      w.i64(ref.end);
+      w.u32(ref.spec);
+    }
+    w.end_section(section);
+
+    section = w.begin_section(kRetainedTag);
+    w.u64(retained.size());
+    std::vector<std::pair<uint32_t, GroupMeta>> sorted;
+    for (const auto& [ref, r] : retained) {
+      w.i64(ref.end);
+      w.u32(ref.spec);
+      w.u8(r.has_dirty ? 1 : 0);
+      sorted.assign(r.groups.begin(), r.groups.end());
+      std::sort(sorted.begin(), sorted.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+      w.u32(static_cast<uint32_t>(sorted.size()));
+      for (const auto& [gid, meta] : sorted) {
+        w.u32(gid);
+        w.u32(meta.revision);
+        w.u8(meta.emitted ? 1 : 0);
+        w.u8(meta.dirty ? 1 : 0);
+        w.i64(meta.late);
+      }
+    }
+    w.end_section(section);
+    w.finish();
+  }
+
+  // Fills this freshly constructed Impl from a snapshot; throws std::runtime_error on any
+  // mismatch or inconsistency (the caller then discards this Impl).
+  void restore(std::string_view bytes) {
+    SnapshotReader r = SnapshotReader::open(bytes);
+    {
+      SnapshotReader sec = r.section(kConfigTag, "CONF");
+      window_internal::check_config(sec, config);
+    }
+    {
+      SnapshotReader sec = r.section(kWatermarkTag, "WMRK");
+      const std::size_t n = sec.count(sec.u32(), 13, "partition");
+      for (std::size_t i = 0; i < n; ++i) {
+        Partition p;
+        p.source = sec.u32();
+        p.max_event = sec.i64();
+        const uint8_t state = sec.u8();
+        if (state > static_cast<uint8_t>(PartitionState::ended)) {
+          SnapshotReader::fail("unknown partition state " + std::to_string(state));
+        }
+        p.state = static_cast<PartitionState>(state);
+        if (!partition_index.try_emplace(p.source, static_cast<uint32_t>(i)).second) {
+          SnapshotReader::fail("partition " + std::to_string(p.source) + " listed twice");
+        }
+        partitions.push_back(p);
+      }
+      argmin = sec.u32();
+      if (argmin != kNone && argmin >= partitions.size()) SnapshotReader::fail("bad argmin");
+      for (int64_t* v :
+           {&raw_min, &second_min, &wm, &late_below, &next_event, &redo_at, &late_count}) {
+        *v = sec.i64();
+      }
+      sec.expect_end("the watermark section");
+    }
+    {
+      SnapshotReader sec = r.section(kGroupsTag, "GKEY");
+      window_internal::read_interner(sec, groups, "group keys");
+      for (uint32_t id = 0; id < groups.id_limit(); ++id) {
+        if (groups.live(id)) split_group_key(id, groups.str(id));
+      }
+      sec.expect_end("the group key section");
+    }
+    {
+      SnapshotReader sec = r.section(kHashtagsTag, "HTAG");
+      window_internal::read_interner(sec, hashtags, "hashtags");
+      hashtag_display.assign(hashtags.id_limit(), std::string());
+      for (uint32_t id = 0; id < hashtags.id_limit(); ++id) {
+        if (hashtags.live(id)) hashtag_display[id] = std::string(sec.str());
+      }
+      sec.expect_end("the hashtag section");
+    }
+    {
+      SnapshotReader sec = r.section(kPanesTag, "PANE");
+      const std::size_t n = sec.count(sec.u64(), 20, "pane");
+      // Pane numbers whose times stay within +-2^62 ms, as add() guarantees.
+      const int64_t lowest = floor_div(-kMaxEventMs, pane_ms);
+      const int64_t highest = floor_div(kMaxEventMs, pane_ms);
+      for (std::size_t i = 0; i < n; ++i) {
+        const int64_t number = sec.i64();
+        if (number < lowest || number > highest ||
+            (!panes.empty() && number <= panes.rbegin()->first)) {
+          SnapshotReader::fail("pane numbers out of range or order");
+        }
+        Pane& pane = panes.emplace_hint(panes.end(), number, Pane{})->second;
+        pane.free_at = sec.i64();
+        const std::size_t n_groups = sec.count(sec.u32(), 200, "pane group");
+        pane.groups.reserve(n_groups);
+        for (std::size_t g = 0; g < n_groups; ++g) {
+          const uint32_t gid = sec.u32();
+          if (!groups.live(gid)) SnapshotReader::fail("pane state of an unknown group");
+          const auto [slot, inserted] = index.try_emplace({number, gid});
+          if (!inserted) SnapshotReader::fail("pane state listed twice");
+          const auto a = static_cast<uint32_t>(accumulators.size());
+          *slot = a;
+          Accumulator& acc = accumulators.emplace_back();
+          window_internal::read_accumulator(sec, acc, hashtag_capacity, hashtags);
+          pane.groups.emplace_back(gid, a);
+          groups.ref(gid);
+          for (std::size_t k = 0; k < acc.hashtags.size(); ++k) hashtags.ref(acc.hashtags.id(k));
+        }
+      }
+      sec.expect_end("the pane section");
+    }
+    const auto read_ref = [this](SnapshotReader& sec) {
+      WindowRef ref;
+      ref.end = sec.i64();
+      ref.spec = sec.u32();
+      if (ref.spec >= specs.size()) SnapshotReader::fail("window of an unknown spec");
+      const int64_t size = specs[ref.spec].size;
+      if (ref.end < -kMaxEventMs || ref.end > sat_add(kMaxEventMs, size)) {
+        SnapshotReader::fail("window end out of range");
+      }
+      return ref;
+    };
+    {
+      SnapshotReader sec = r.section(kPendingTag, "PEND");
+      const std::size_t n = sec.count(sec.u64(), 12, "pending window");
+      for (std::size_t i = 0; i < n; ++i) {
+        if (!pending.insert(read_ref(sec)).second) SnapshotReader::fail("window listed twice");
+      }
+      sec.expect_end("the pending window section");
+    }
+    {
+      SnapshotReader sec = r.section(kRetainedTag, "RETN");
+      const std::size_t n = sec.count(sec.u64(), 17, "retained window");
+      for (std::size_t i = 0; i < n; ++i) {
+        const auto [it, inserted] = retained.try_emplace(read_ref(sec));
+        if (!inserted) SnapshotReader::fail("window listed twice");
+        it->second.has_dirty = sec.boolean();
+        const std::size_t n_groups = sec.count(sec.u32(), 18, "retained group");
+        for (std::size_t g = 0; g < n_groups; ++g) {
+          const uint32_t gid = sec.u32();
+          if (!groups.live(gid)) SnapshotReader::fail("retained window of an unknown group");
+          GroupMeta meta;
+          meta.revision = sec.u32();
+          meta.emitted = sec.boolean();
+          meta.dirty = sec.boolean();
+          meta.late = sec.i64();
+          if (!it->second.groups.emplace(gid, meta).second)
+            SnapshotReader::fail("group listed twice");
+        }
+      }
+      sec.expect_end("the retained window section");
+    }
+    r.expect_end("the snapshot");
+    // Between calls every live id is held by some state (release_groups and the
+    // Space-Saving unref run before a call returns).
+    for (uint32_t id = 0; id < groups.id_limit(); ++id) {
+      if (groups.live(id) && groups.refs(id) == 0) SnapshotReader::fail("group key without state");
+    }
+    for (uint32_t id = 0; id < hashtags.id_limit(); ++id) {
+      if (hashtags.live(id) && hashtags.refs(id) == 0)
+        SnapshotReader::fail("hashtag without state");
+    }
+  }
+
   std::size_t state_bytes() const {
     std::size_t total = sizeof(Impl) + index.bytes() + accumulators.size() * sizeof(Accumulator) +
                         free_accumulators.capacity() * sizeof(uint32_t);
@@ -666,7 +942,24 @@ void WindowOperator::add(const RowBatch& batch, std::vector<WindowAggregate>& cl
   impl_->add(batch, closed, late);
 }
 void WindowOperator::end_partition(uint32_t partition, std::vector<WindowAggregate>& closed) {
-  impl_->end_partition(partition, closed);
+  impl_->set_partition_state(partition, PartitionState::ended, closed);
+}
+void WindowOperator::set_partition_idle(uint32_t partition, bool idle,
+                                        std::vector<WindowAggregate>& closed) {
+  impl_->set_partition_state(partition, idle ? PartitionState::idle : PartitionState::active,
+                             closed);
+}
+void WindowOperator::remove_partition(uint32_t partition, std::vector<WindowAggregate>& closed) {
+  impl_->remove_partition(partition, closed);
+}
+void WindowOperator::save(std::string& out) const {
+  impl_->save(out);
+}
+void WindowOperator::restore(std::string_view bytes) {
+  // Into a fresh state, swapped in only when complete: a failed restore changes nothing.
+  auto fresh = std::make_unique<Impl>(impl_->config);
+  fresh->restore(bytes);
+  impl_ = std::move(fresh);
 }
 void WindowOperator::flush(std::vector<WindowAggregate>& closed) {
   impl_->flush(closed);

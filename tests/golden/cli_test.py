@@ -268,6 +268,99 @@ def test_score_cli(c):
     check(any("negat" in k for k in kinds), f"explain lists the negation rule: {r['explain']}")
 
 
+def test_eval(c):
+    """`eval` metrics on a labelled file written here, with a hand-computed confusion matrix.
+
+    The texts are chosen so the engine's label is unambiguous (checked first with `score`,
+    so a lexicon change that flips one shows up as such, not as a metrics bug)."""
+    pos, neg, neu = "I love this, it is wonderful", "This is terrible and awful", "The bus leaves at noon"
+    p = c.run("score", "--lang", "en", stdin=f"{pos}\n{neg}\n{neu}\n".encode())
+    labels = [json.loads(line)["label"] for line in p.stdout.decode().splitlines()]
+    check(labels == ["positive", "negative", "neutral"], f"engine labels of the fixtures: {labels}")
+    # (text, gold). Predicted = the text's kind. Confusion, rows gold, columns predicted
+    # (negative, neutral, positive): neg [1 0 1], neu [1 1 0], pos [0 1 2].
+    rows = [(pos, "positive"), (pos, "positive"), (neg, "negative"), (neu, "neutral"),
+            (pos, "negative"), (neu, "positive"), (neg, "neutral")]
+    tsv = c.path("labels.tsv")
+    with open(tsv, "w") as f:
+        f.write("text\tlabel\n" + "".join(f"{t}\t{g}\n" for t, g in rows))
+    out = c.path("report.json")
+    p = c.run("eval", "--labels", tsv, "--lang", "en", "--output", out)
+    with open(out) as f:
+        r = json.load(f)
+    check(r["rows"] == 7 and r["task"] == "3class", f"rows/task: {r}")
+    check(r["confusion"]["order"] == ["negative", "neutral", "positive"], f"order: {r}")
+    check(r["confusion"]["matrix"] == [[1, 0, 1], [1, 1, 0], [0, 1, 2]], f"confusion: {r}")
+    check(abs(r["accuracy"] - 4 / 7) < 1e-4, f"accuracy {r['accuracy']} != 4/7")
+    # negative: P 1/2 R 1/2; neutral: P 1/2 R 1/2; positive: P 2/3 R 2/3.
+    for cls, prf in (("negative", 0.5), ("neutral", 0.5), ("positive", 2 / 3)):
+        m = r["classes"][cls]
+        for k in ("precision", "recall", "f1"):
+            check(abs(m[k] - prf) < 1e-4, f"{cls} {k} {m[k]} != {prf:.4f}")
+    check(abs(r["macro_f1"] - (0.5 + 0.5 + 2 / 3) / 3) < 1e-4, f"macro-F1 {r['macro_f1']}")
+    text = p.stdout.decode()
+    check("accuracy:   0.5714" in text and "macro-F1:   0.5556" in text, f"stdout: {text}")
+
+    # 2-class, numeric labels (1 positive, 0 negative), Weibo emoticons. The neutral text
+    # (compound 0) maps to positive by the fixed rule compound >= 0.
+    # Without stripping: [怒] text predicted negative -> confusion [[2 0] [0 2]] (all right).
+    # With --strip-emoticons the [怒] row has compound 0 -> positive: [[1 1] [0 2]].
+    wb = c.path("weibo.tsv")
+    with open(wb, "w") as f:
+        f.write("label\treview\n1\t" + pos + "\n0\t" + neg + "\n0\t开会[怒]\n1\t" + neu + "\n")
+    p = c.run("eval", "--labels", wb, "--format", "weibo_senti", "--output", out)
+    with open(out) as f:
+        r = json.load(f)
+    check(r["task"] == "2class" and r["confusion"]["matrix"] == [[2, 0], [0, 2]], f"2class: {r}")
+    p = c.run("eval", "--labels", wb, "--format", "weibo_senti", "--strip-emoticons",
+              "--output", out)
+    with open(out) as f:
+        r = json.load(f)
+    check(r["confusion"]["matrix"] == [[1, 1], [0, 2]], f"2class stripped: {r}")
+    check(abs(r["accuracy"] - 0.75) < 1e-4, f"accuracy {r['accuracy']}")
+    # negative P 1/1 R 1/2 F1 2/3; positive P 2/3 R 1 F1 4/5.
+    check(abs(r["macro_f1"] - (2 / 3 + 0.8) / 2) < 1e-4, f"macro-F1 {r['macro_f1']}")
+
+    # NLPCC XML: surprise is left out, entities decoded, sentences joined.
+    xml = c.path("nlpcc.xml")
+    with open(xml, "w", encoding="utf-8-sig") as f:
+        f.write('<?xml version="1.0" encoding="UTF-8"?>\n<SampleData>\n'
+                '<weibo id="1" emotion-type="happiness"><sentence id="1">太棒了</sentence>'
+                '<sentence id="2">&lt;开心&gt;</sentence></weibo>\n'
+                '<weibo id="2" emotion-type="surprise"><sentence id="1">什么</sentence></weibo>\n'
+                '<weibo id="3" emotion-type="anger"><sentence id="1">太差了，垃圾</sentence></weibo>\n'
+                '<weibo id="4" emotion-type="none"><sentence id="1">明天开会</sentence></weibo>\n'
+                '</SampleData>\n')
+    p = c.run("eval", "--labels", xml, "--format", "nlpcc", "--output", out)
+    with open(out) as f:
+        r = json.load(f)
+    check(r["rows"] == 3 and r["skipped"] == 1, f"nlpcc rows/skipped: {r}")
+    check(r["confusion"]["matrix"] == [[1, 0, 0], [0, 1, 0], [0, 0, 1]], f"nlpcc: {r}")
+
+    # TweetEval layout: labels file + the *_text.txt beside it; literal \u escapes in the
+    # texts are decoded ("isn\u2019t" must negate "good").
+    p = c.run("score", "--lang", "en", stdin=b"It isn't good\n")
+    check(json.loads(p.stdout)["label"] == "negative", f"fixture 'It isn't good': {p.stdout}")
+    with open(c.path("val_labels.txt"), "w") as f:
+        f.write("2\n0\n1\n0\n")
+    with open(c.path("val_text.txt"), "w") as f:
+        f.write(f"{pos} \n{neg}\\u002c sadly\n{neu}\nIt isn\\u2019t good\n")
+    p = c.run("eval", "--labels", c.path("val_labels.txt"), "--format", "tweeteval",
+              "--lang", "en", "--output", out)
+    with open(out) as f:
+        r = json.load(f)
+    check(r["rows"] == 4 and r["confusion"]["matrix"] == [[2, 0, 0], [0, 1, 0], [0, 0, 1]],
+          f"tweeteval: {r}")
+
+    # Bad input: a clear message naming file and line, exit 2.
+    bad = c.path("bad.tsv")
+    with open(bad, "w") as f:
+        f.write("text\tlabel\nfine\tpositive\noops\tmaybe\n")
+    p = c.run("eval", "--labels", bad, expect=2)
+    err = p.stderr.decode()
+    check("bad.tsv:3" in err and "maybe" in err, f"bad label message: {err}")
+
+
 def test_bad_config(c):
     """A bad config exits 2 naming file, line and key, before reading any input."""
     cfg = c.path("bad.toml")

@@ -414,17 +414,22 @@ TEST_SUITE("score.explain") {
     const Score s = scorer.score("not very GOOD but 厉害了我的国!!", "", &items);
     std::vector<std::string> kinds;
     for (const auto& i : items) kinds.push_back(i.kind);
-    const std::vector<std::string> expected = {
-        "marker", "term", "caps", "booster", "negation", "contrast", "term", "contrast", "exclaim"};
+    const std::vector<std::string> expected = {"marker",   "marker_category", "term",     "caps",
+                                               "booster",  "negation",        "contrast", "term",
+                                               "contrast", "exclaim"};
     CHECK(kinds == expected);
-    CHECK(items[0].note == "category=pride");
-    CHECK(items[1].text == "GOOD");
-    CHECK(items[1].value == doctest::Approx(1.9));
-    CHECK(items[3].text == "very");
-    CHECK(items[4].text == "not");
-    CHECK(items[4].value == doctest::Approx(-0.74));
-    CHECK(items[5].text == "but");
-    CHECK(items[8].value == doctest::Approx(2 * 0.292));
+    CHECK(items[0].text == "厉害了我的国");
+    CHECK(items[0].note == "category=pride kind=cue");
+    CHECK(items[0].value == doctest::Approx(1.0));
+    CHECK(items[1].text == "pride");
+    CHECK(items[1].note == "threshold=any hit fired, 1 counted hits");
+    CHECK(items[2].text == "GOOD");
+    CHECK(items[2].value == doctest::Approx(1.9));
+    CHECK(items[4].text == "very");
+    CHECK(items[5].text == "not");
+    CHECK(items[5].value == doctest::Approx(-0.74));
+    CHECK(items[6].text == "but");
+    CHECK(items[9].value == doctest::Approx(2 * 0.292));
     for (const auto& i : items) CHECK(!i.note.empty());
     // Explain does not change the score.
     const Score plain = scorer.score("not very GOOD but 厉害了我的国!!", "");
@@ -438,6 +443,169 @@ TEST_SUITE("score.explain") {
     REQUIRE(items.size() == 2);
     CHECK(items[0].kind == "term");
     CHECK(items[1].kind == "emoji");
+  }
+}
+
+// Marker rules (config/lexicons/README.md, "Marker rules"): weights, thresholds, context
+// entries with anchors, exclusions, and their explain output.
+namespace {
+
+const Files& marker_files() {
+  static const Files files = {
+      {"markers/pride.tsv",
+       "# thresholds and kinds\n"
+       "@threshold\t1.0\n"
+       "@window\t4\n"
+       "term\tlang\tweight\tkind\n"
+       "glory of china\ten\t1.0\tcue\n"
+       "made in china\ten\t0.6\tcue\n"
+       "national\ten\t0.5\tcue\n"
+       "china\ten\t0\tanchor\n"
+       "祖国\tzh\t0.3\tanchor\n"
+       "proud\ten\t1.0\tcontext\n"
+       "骄傲\tzh\t0.7\tcontext\n"
+       "proud of my\ten\t1.0\texclude\n"
+       "骄傲自满\tzh\t0.5\texclude\n"},
+      {"markers/sarcasm.tsv",
+       "@threshold\t0.5\n"
+       "term\tlang\tweight\tkind\n"
+       "[doge]\tany\t0.8\tcue\n"
+       "yeah right\ten\t0.4\tcue\n"},
+  };
+  return files;
+}
+
+struct MarkerFixture {
+  std::shared_ptr<const Lexicon> lex = load(marker_files());
+  Scorer scorer{lex};
+  std::size_t pride = category(*lex, "pride"), sarcasm = category(*lex, "sarcasm");
+  Score score(std::string_view text) { return scorer.score(text, ""); }
+};
+
+}  // namespace
+
+TEST_SUITE("score.markers") {
+  TEST_CASE_FIXTURE(MarkerFixture,
+                    "a category fires when the counted weights reach its threshold") {
+    CHECK(score("the glory of China").marker_hits[pride] == 1);              // 1.0 >= 1.0
+    CHECK(score("made in China").marker_hits[pride] == 0);                   // 0.6 < 1.0
+    CHECK(score("a national team, made in China").marker_hits[pride] == 2);  // 0.5 + 0.6
+    CHECK(score("yeah right").marker_hits[sarcasm] == 0);                    // 0.4 < 0.5
+    CHECK(score("yeah right, yeah right").marker_hits[sarcasm] == 2);        // 0.8
+    // Without a @threshold line any counted hit fires (the 3-column format's meaning).
+    Scorer old(test_lexicon());
+    CHECK(old.score("🇨🇳", "").marker_hits[category(*test_lexicon(), "pride")] == 1);
+  }
+
+  TEST_CASE_FIXTURE(MarkerFixture, "a context entry counts only near an anchor or cue") {
+    CHECK(score("so proud today").marker_hits[pride] == 0);                    // no anchor
+    CHECK(score("so proud of China today").marker_hits[pride] == 1);           // anchor after
+    CHECK(score("China, I am proud").marker_hits[pride] == 1);                 // anchor before
+    CHECK(score("China is far away and I am proud").marker_hits[pride] == 0);  // 6 tokens > 4
+    CHECK(score("为祖国骄傲").marker_hits[pride] == 2);                        // 0.3 + 0.7
+    CHECK(score("为自己骄傲").marker_hits[pride] == 0);
+    // A cue also enables a context entry: 0.6 + 1.0.
+    CHECK(score("made in China, proud").marker_hits[pride] == 2);
+    // An anchor of weight 0 never fires on its own.
+    CHECK(score("China China China").marker_hits[pride] == 0);
+  }
+
+  TEST_CASE_FIXTURE(MarkerFixture, "exclusions subtract and take their span by longest match") {
+    CHECK(score("China: proud of my daughter").marker_hits[pride] == 0);  // "proud" consumed
+    CHECK(score("the glory of China, proud of my kid").marker_hits[pride] == 0);  // 1 - 1
+    CHECK(score("祖国不该骄傲自满").marker_hits[pride] == 0);
+  }
+
+  TEST_CASE_FIXTURE(MarkerFixture, "sarcasm is reported next to pride, never subtracted from it") {
+    const Score plain = score("the glory of China");
+    const Score ironic = score("the glory of China [doge] yeah right");
+    CHECK(plain.marker_hits[pride] == 1);
+    CHECK(ironic.marker_hits[pride] == plain.marker_hits[pride]);
+    CHECK(ironic.marker_hits[sarcasm] == 2);
+    CHECK(plain.marker_hits[sarcasm] == 0);
+    if (have({"markers/pride.tsv", "markers/sarcasm.tsv"})) {
+      Scorer b(builtin_lexicon());
+      const auto& lex = b.lexicon();
+      const std::size_t p = category(lex, "pride"), x = category(lex, "sarcasm");
+      const Score sincere = b.score("厉害了我的国", "zh");
+      const Score doge = b.score("厉害了我的国[doge]", "zh");
+      CHECK(sincere.marker_hits[p] >= 1);
+      CHECK(doge.marker_hits[p] == sincere.marker_hits[p]);
+      CHECK(sincere.marker_hits[x] == 0);
+      CHECK(doge.marker_hits[x] >= 1);
+    }
+  }
+
+  TEST_CASE_FIXTURE(MarkerFixture,
+                    "explain shows each hit's weight and kind and each category's decision") {
+    std::vector<ExplainItem> items;
+    scorer.score("proud of nothing and nobody here. made in China [doge]", "", &items);
+    std::vector<std::string> lines;
+    for (const auto& i : items)
+      if (i.kind == "marker" || i.kind == "marker_category")
+        lines.push_back(i.kind + "|" + i.text + "|" + std::to_string(i.value).substr(0, 5) + "|" +
+                        i.note);
+    const std::vector<std::string> expected = {
+        "marker|proud|1.000|category=pride kind=context not counted: no anchor/cue within 4 tokens",
+        "marker|made in China|0.600|category=pride kind=cue",
+        "marker|[doge]|0.800|category=sarcasm kind=cue",
+        "marker_category|pride|0.600|threshold=1.000 not fired, 1 counted hits",
+        "marker_category|sarcasm|0.800|threshold=0.500 fired, 1 counted hits",
+    };
+    std::string got;
+    for (const auto& l : lines) got += l + "\n";
+    CHECK_MESSAGE(lines == expected, got);
+    items.clear();
+    scorer.score("China: proud of my kid", "", &items);
+    REQUIRE(items.size() >= 3);
+    CHECK(items[0].note == "category=pride kind=anchor");
+    CHECK(items[1].note == "category=pride kind=exclude subtracts");
+    CHECK(items[1].value == doctest::Approx(-1.0));
+    CHECK(items[2].note == "threshold=1.000 not fired, 0 counted hits");
+  }
+
+  TEST_CASE("marker file format errors name file and line") {
+    auto err = [](const std::string& contents) {
+      return load_error({{"markers/m.tsv", contents}});
+    };
+    const std::string h = "term\tlang\tweight\tkind\n";
+    CHECK(err("@threshold\t0\n" + h) == "test/markers/m.tsv:1: @threshold 0 is out of (0, 16]");
+    CHECK(err("@window\t2.5\n" + h) ==
+          "test/markers/m.tsv:1: @window 2.5 must be a whole number of tokens in [1, 64]");
+    CHECK(err("@limit\t3\n" + h) ==
+          "test/markers/m.tsv:1: unknown directive '@limit' (known: @threshold, @window)");
+    CHECK(err("@threshold\n" + h) ==
+          "test/markers/m.tsv:1: directive '@threshold' must be '@threshold<TAB>number' or "
+          "'@window<TAB>number'");
+    CHECK(err(h + "x\ten\t0.5\tmaybe\n") ==
+          "test/markers/m.tsv:2: kind 'maybe' must be cue, context, anchor or exclude");
+    CHECK(err(h + "x\ten\t0\tcue\n") == "test/markers/m.tsv:2: weight 0 is out of (0, 1]");
+    CHECK(err(h + "x\ten\t-0.5\texclude\n") ==
+          "test/markers/m.tsv:2: weight -0.5 is out of (0, 1]");
+    CHECK(err(h + "x\ten\t0\tanchor\n").empty());
+    CHECK(err(h + "x\ten\t0.5\n") ==
+          "test/markers/m.tsv:2: missing column 'kind' (expected 4 tab-separated columns)");
+    CHECK(err(h + "a\ten\t0.3\texclude\nx\ten\t0.5\tcontext\n") ==
+          "test/markers/m.tsv:3: context entries need at least one anchor or cue entry in the "
+          "same file");
+    CHECK(err(h + "a\ten\t0.5\tcue\nx\ten\t0.5\tcontext\n").empty());
+    // A directive after the header is a row, not a directive.
+    CHECK(err(h + "@threshold\t1\n") ==
+          "test/markers/m.tsv:2: missing column 'weight' (expected 4 tab-separated columns)");
+  }
+
+  TEST_CASE("known weaknesses of single-hit markers stay fixed in the default lexicons") {
+    if (!have({"markers/pride.tsv", "markers/rivalry.tsv"})) return;
+    Scorer b(builtin_lexicon());
+    const auto& lex = b.lexicon();
+    const std::size_t p = category(lex, "pride"), r = category(lex, "rivalry");
+    CHECK(b.score("美国", "zh").marker_hits[r] == 0);  // a country alone is no contest
+    CHECK(b.score("美国又在遏制中国", "zh").marker_hits[r] >= 1);
+    CHECK(b.score("So proud of my daughter", "en").marker_hits[p] == 0);
+    CHECK(b.score("I am proud", "en").marker_hits[p] == 0);
+    CHECK(b.score("So proud of China today", "en").marker_hits[p] >= 1);
+    CHECK(b.score("为我女儿骄傲", "zh").marker_hits[p] == 0);
+    CHECK(b.score("为祖国骄傲", "zh").marker_hits[p] >= 1);
   }
 }
 
@@ -532,8 +700,10 @@ TEST_SUITE("score.lexicon") {
                            {"emoji.tsv", "term\tvalence\nsuper\t-1\n"}});
     CHECK(lex->term_count() == 1);
     Scorer s(lex);
-    // sentiment.en.tsv wins over emoji.tsv; "super" boosts the following "super".
-    CHECK(sum_of(s.score("super super", "")) == doctest::Approx(2 + 2 + 0.3));
+    // sentiment.en.tsv wins over emoji.tsv; "super" boosts the following "super". A word
+    // with both roles right before a sentiment word is read as the booster only (rules.cpp).
+    CHECK(sum_of(s.score("super super", "")) == doctest::Approx(2 + 0.3));
+    CHECK(sum_of(s.score("super", "")) == doctest::Approx(2));
   }
 
   TEST_CASE("load_dir reads the directory and markers/") {
@@ -597,6 +767,58 @@ TEST_SUITE("score.robustness") {
     const auto lex = load({{"sentiment.zh.tsv", "term\tvalence\n" + long_term + "\t1\n"}});
     Scorer ls(lex);
     CHECK(ls.score(han, "").compound > 0);
+  }
+
+  // Scoring time must grow linearly with the text: for each adversarial pattern, text of
+  // 4N bytes must take less than 8x the time of N bytes (linear gives ~4x, quadratic 16x).
+  // CPU time of this thread, best of several rounds, so a loaded machine does not make it
+  // flaky; no absolute time limit.
+  TEST_CASE("scoring time is linear in text length on adversarial input") {
+    auto cpu_seconds = [] {
+      timespec ts{};
+      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+      return static_cast<double>(ts.tv_sec) + ts.tv_nsec * 1e-9;
+    };
+    auto repeat = [](const std::string& unit, std::size_t bytes) {
+      std::string out;
+      while (out.size() < bytes) out += unit;
+      return out;
+    };
+    const std::vector<std::pair<std::string, std::string>> patterns = {
+        {"negations, boosters, emoji",
+         "not very extremely GOOD!!! 不太很好😊[哈哈] but 根本不 差 never not 🇨🇳 "},
+        {"markers and anchors", "美国遏制中国 proud of China [doge] 厉害了我的国 proud of my "},
+        {"exclamation marks", "!"},
+        {"one CJK character", "国"},
+        {"not not not", "not "},
+        {"unmatched letters", "a"},
+    };
+    Scorer scorer(builtin_lexicon());
+    constexpr std::size_t kSmall = 256 << 10;
+    constexpr int kRounds = 5;
+    std::string report;
+    for (const auto& pattern : patterns) {
+      const std::string& name = pattern.first;  // not a structured binding: CAPTURE uses it
+      const std::string small = repeat(pattern.second, kSmall);
+      const std::string large = repeat(pattern.second, 4 * kSmall);
+      double best[2] = {1e9, 1e9};
+      for (int round = 0; round < kRounds; ++round) {
+        for (int k = 0; k < 2; ++k) {
+          const double t0 = cpu_seconds();
+          const Score r = scorer.score(k ? large : small, "");
+          best[k] = std::min(best[k], cpu_seconds() - t0);
+          REQUIRE(std::isfinite(r.compound));
+        }
+      }
+      const double ratio = best[1] / std::max(best[0], 1e-6);
+      char row[160];
+      std::snprintf(row, sizeof row, "  %-28s %7.2f ms (256 KB) %7.2f ms (1 MB)  x%.2f\n",
+                    name.c_str(), best[0] * 1e3, best[1] * 1e3, ratio);
+      report += row;
+      CAPTURE(name);
+      CHECK(ratio < 8.0);
+    }
+    MESSAGE("scoring time, best of " << kRounds << " rounds:\n" << report);
   }
 
   TEST_CASE("random mixes of tricky pieces keep every invariant") {
@@ -803,13 +1025,14 @@ TEST_SUITE("score.fastpaths") {
     CHECK(z.marker_hits[pride] == 2);
     std::vector<ExplainItem> explain;
     s.score("好看但是很棒", "", &explain);
-    REQUIRE(explain.size() == 6);
+    REQUIRE(explain.size() == 7);
     CHECK(explain[0].kind == "marker");
     CHECK(explain[1].kind == "marker");
-    CHECK(explain[2].text == "好看");
-    CHECK(explain[3].kind == "contrast");
-    CHECK(explain[4].text == "很棒");
-    CHECK(explain[5].kind == "contrast");
+    CHECK(explain[2].kind == "marker_category");
+    CHECK(explain[3].text == "好看");
+    CHECK(explain[4].kind == "contrast");
+    CHECK(explain[5].text == "很棒");
+    CHECK(explain[6].kind == "contrast");
   }
 }
 
