@@ -67,7 +67,9 @@ class Reader {
   size_t pos_ = 0;
 };
 
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+  return std::strerror(errno);
+}
 
 void write_all(int fd, const std::string& bytes, const std::string& path) {
   size_t done = 0;
@@ -122,8 +124,8 @@ Checkpoint decode_checkpoint(const std::string& bytes, const std::string& origin
   uint32_t version = r.get<uint32_t>();
   if (version != kVersion) {
     throw CheckpointError(origin + ": checkpoint format version " + std::to_string(version) +
-                          " is not supported by this build (expects " +
-                          std::to_string(kVersion) + ")" + restart);
+                          " is not supported by this build (expects " + std::to_string(kVersion) +
+                          ")" + restart);
   }
   Checkpoint c;
   c.written_ms = r.get<int64_t>();

@@ -12,8 +12,7 @@ rd_kafka_conf_t* make_kafka_conf(const std::map<std::string, std::string>& user,
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char err[512];
   auto set = [&](const std::string& key, const std::string& value, const std::string& where) {
-    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof err) !=
-        RD_KAFKA_CONF_OK) {
+    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
       std::string shown = is_secret_key(key) ? std::string("***") : value;
       std::string msg = where + "." + key + " = \"" + shown + "\": " + err;
       rd_kafka_conf_destroy(conf);
@@ -31,20 +30,19 @@ rd_kafka_conf_t* make_kafka_conf(const std::map<std::string, std::string>& user,
 }
 
 void route_kafka_logs(rd_kafka_conf_t* conf) {
-  rd_kafka_conf_set_log_cb(conf, [](const rd_kafka_t* rk, int level, const char* fac,
-                                    const char* buf) {
-    LogLevel l = level <= 3 ? LogLevel::error
-                 : level == 4 ? LogLevel::warn
-                 : level <= 6 ? LogLevel::info
-                              : LogLevel::debug;
-    logger().log(l, "librdkafka", buf, {{"client", rd_kafka_name(rk)}, {"facility", fac}});
-  });
+  rd_kafka_conf_set_log_cb(
+      conf, [](const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
+        LogLevel l = level <= 3   ? LogLevel::error
+                     : level == 4 ? LogLevel::warn
+                     : level <= 6 ? LogLevel::info
+                                  : LogLevel::debug;
+        logger().log(l, "librdkafka", buf, {{"client", rd_kafka_name(rk)}, {"facility", fac}});
+      });
 }
 
 uint32_t PartitionTable::id(const std::string& topic, int32_t partition) {
   std::lock_guard lock(mu_);
-  auto [it, inserted] =
-      ids_.try_emplace({topic, partition}, static_cast<uint32_t>(names_.size()));
+  auto [it, inserted] = ids_.try_emplace({topic, partition}, static_cast<uint32_t>(names_.size()));
   if (inserted) names_.emplace_back(topic, partition);
   return it->second;
 }

@@ -10,12 +10,12 @@ namespace {
 constexpr const char* kSchema = "sentistream.aggregate.v1";
 }
 
-KafkaProducer::KafkaProducer(const std::map<std::string, std::string>& properties, LogFn log)
-    : log_(std::move(log)) {
+KafkaProducer::KafkaProducer(const std::map<std::string, std::string>& properties, LogFn log,
+                             std::function<void(const std::string&)> on_failure)
+    : log_(std::move(log)), on_failure_(std::move(on_failure)) {
   // Idempotence: librdkafka's retries never duplicate or reorder a partition's records.
-  std::map<std::string, std::string> defaults = {{"enable.idempotence", "true"},
-                                                 {"linger.ms", "5"},
-                                                 {"compression.type", "lz4"}};
+  std::map<std::string, std::string> defaults = {
+      {"enable.idempotence", "true"}, {"linger.ms", "5"}, {"compression.type", "lz4"}};
   rd_kafka_conf_t* conf = make_kafka_conf(properties, "kafka.producer", defaults, {});
   rd_kafka_conf_set_opaque(conf, this);
   route_kafka_logs(conf);
@@ -41,6 +41,7 @@ void KafkaProducer::delivery_trampoline(rd_kafka_t*, const rd_kafka_message_t* m
     // Delivery reports run on the thread that polls the producer (the output stage).
     if (self->first_error_.empty()) self->first_error_ = rd_kafka_err2str(m->err);
     self->failed_total_.fetch_add(1);
+    if (self->on_failure_) self->on_failure_(rd_kafka_topic_name(m->rkt));
     if (self->log_) {
       self->log_("error", "delivery_failed",
                  std::string(rd_kafka_topic_name(m->rkt)) + ": " + rd_kafka_err2str(m->err));
@@ -64,8 +65,8 @@ void KafkaProducer::produce(const std::string& topic, std::string_view key, std:
     rd_kafka_resp_err_t err = rd_kafka_producev(
         rk_, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_KEY(key.data(), key.size()),
-        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+        RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()), RD_KAFKA_V_HEADERS(hdrs),
+        RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return;  // librdkafka owns hdrs now
     if (hdrs) rd_kafka_headers_destroy(hdrs);
     if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
@@ -84,8 +85,8 @@ void KafkaProducer::flush() {
   if (failed != failed_at_last_flush_) {
     uint64_t n = failed - failed_at_last_flush_;
     failed_at_last_flush_ = failed;
-    throw SinkError(std::to_string(n) + " Kafka deliveries failed finally (first error: " +
-                    first_error_ +
+    throw SinkError(std::to_string(n) +
+                    " Kafka deliveries failed finally (first error: " + first_error_ +
                     "); not checkpointing past them, a restart re-emits from the last "
                     "checkpoint");
   }
@@ -105,9 +106,8 @@ class KafkaAggregateSink final : public AggregateSink {
       append_aggregate_json(a, decimals_, value_);
       if (!value_.empty() && value_.back() == '\n') value_.pop_back();
       revision_ = std::to_string(a.revision);
-      KafkaProducer::Header h[] = {{"revision", revision_},
-                                   {"final", a.final ? "true" : "false"},
-                                   {"schema", kSchema}};
+      KafkaProducer::Header h[] = {
+          {"revision", revision_}, {"final", a.final ? "true" : "false"}, {"schema", kSchema}};
       producer_.produce(topic_, key_, value_, h, 3);
     }
     producer_.poll();

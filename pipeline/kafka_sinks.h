@@ -24,7 +24,9 @@ class KafkaProducer {
  public:
   using LogFn = std::function<void(const std::string& level, const std::string& event,
                                    const std::string& message)>;
-  KafkaProducer(const std::map<std::string, std::string>& properties, LogFn log);
+  // on_failure(topic) is called once per finally failed message (metrics).
+  KafkaProducer(const std::map<std::string, std::string>& properties, LogFn log,
+                std::function<void(const std::string&)> on_failure = {});
   ~KafkaProducer();
   KafkaProducer(const KafkaProducer&) = delete;
   KafkaProducer& operator=(const KafkaProducer&) = delete;
@@ -50,6 +52,7 @@ class KafkaProducer {
   static void delivery_trampoline(rd_kafka_t*, const rd_kafka_message_t*, void*);
   rd_kafka_t* rk_ = nullptr;
   LogFn log_;
+  std::function<void(const std::string&)> on_failure_;
   std::atomic<uint64_t> delivered_{0}, failed_total_{0};
   uint64_t failed_at_last_flush_ = 0;
   std::string first_error_;
@@ -57,8 +60,8 @@ class KafkaProducer {
 
 // Message key = append_aggregate_key (spec|start|group key); value = the JSON line
 // without its newline; headers: revision, final, schema.
-std::unique_ptr<AggregateSink> make_kafka_aggregate_sink(KafkaProducer& producer,
-                                                         std::string topic, int decimals);
+std::unique_ptr<AggregateSink> make_kafka_aggregate_sink(KafkaProducer& producer, std::string topic,
+                                                         int decimals);
 
 // Value = the original message bytes (or the kept prefix of an oversized one); headers:
 // reason, detail, source topic, partition and offset, post index, truncated.

@@ -39,9 +39,7 @@ KafkaSource::KafkaSource(KafkaSourceOptions options, PartitionTable& partitions)
   std::map<std::string, std::string> defaults = {
       {"partition.assignment.strategy", "cooperative-sticky"},
       {"auto.offset.reset", opts_.start_offset == "latest" ? "latest" : "earliest"},
-      // Fetch in large chunks: the pipeline works in batches anyway.
       {"fetch.wait.max.ms", "100"},
-      {"queued.min.messages", "200000"},
   };
   if (opts_.statistics_interval_ms > 0) {
     defaults["statistics.interval.ms"] = std::to_string(opts_.statistics_interval_ms);
@@ -101,7 +99,9 @@ void KafkaSource::start() {
   thread_ = std::thread([this] { loop(); });
 }
 
-void KafkaSource::request_stop() { stop_requested_.store(true); }
+void KafkaSource::request_stop() {
+  stop_requested_.store(true);
+}
 
 void KafkaSource::abort() {
   aborted_.store(true);
@@ -216,7 +216,8 @@ void KafkaSource::loop() {
     // Graceful stop: everything fetched so far is processed and checkpointed, the
     // checkpoint's offsets are committed, then the group is left cleanly.
     push_current();
-    if (cur_ && checkpoint_through_pipeline({})) log("info", "shutdown", "final checkpoint committed");
+    if (cur_ && checkpoint_through_pipeline({}))
+      log("info", "shutdown", "final checkpoint committed");
   }
   closing_ = true;
   rd_kafka_consumer_close(rk_);  // revocation callback: just unassigns now
@@ -237,8 +238,8 @@ void KafkaSource::fill() {
   const int64_t deadline = steady_ms() + opts_.linger_ms;
   while (cur_->docs.size() < opts_.batch_docs && cur_->bytes.size() < opts_.batch_bytes) {
     int64_t now = steady_ms();
-    int timeout = cur_->docs.empty() ? kIdlePollMs
-                                     : static_cast<int>(std::max<int64_t>(0, deadline - now));
+    int timeout =
+        cur_->docs.empty() ? kIdlePollMs : static_cast<int>(std::max<int64_t>(0, deadline - now));
     rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, timeout);
     if (m) {
       handle(m);
@@ -272,7 +273,7 @@ void KafkaSource::handle(rd_kafka_message_t* m) {
     return;
   }
   broker_up_.store(true, std::memory_order_relaxed);
-  uint32_t id = partitions_.id(rd_kafka_topic_name(m->rkt), m->partition);
+  uint32_t id = partition_id(m);
   if (id >= state_.size() || !state_[id].assigned) return;  // from a revoked partition
   PartitionState& ps = state_[id];
   ps.last_message_ms = steady_ms();
@@ -297,6 +298,7 @@ void KafkaSource::handle(rd_kafka_message_t* m) {
   rd_kafka_timestamp_type_t type;
   int64_t ts = rd_kafka_message_timestamp(m, &type);
   if (ts >= 0 && ts < cur_->live.oldest_broker_ms) cur_->live.oldest_broker_ms = ts;
+  ps.last_broker_ms = ts;
   auto& offsets = cur_->live.offsets;
   auto it = std::find_if(offsets.begin(), offsets.end(),
                          [id](const PartitionOffset& o) { return o.partition == id; });
@@ -305,6 +307,17 @@ void KafkaSource::handle(rd_kafka_message_t* m) {
   } else {
     it->next_offset = m->offset + 1;
   }
+}
+
+// The dense id of a message's partition: a short list of (topic handle, partition)
+// seen by this consumer, so the per-message path takes no lock and builds no string.
+uint32_t KafkaSource::partition_id(const rd_kafka_message_t* m) {
+  for (const auto& e : id_cache_) {
+    if (e.rkt == m->rkt && e.partition == m->partition) return e.id;
+  }
+  uint32_t id = partitions_.id(rd_kafka_topic_name(m->rkt), m->partition);
+  id_cache_.push_back({m->rkt, m->partition, id});
+  return id;
 }
 
 void KafkaSource::check_idle() {
@@ -430,6 +443,22 @@ void KafkaSource::commit_trampoline(rd_kafka_t*, rd_kafka_resp_err_t err,
 int KafkaSource::stats_trampoline(rd_kafka_t*, char* json, size_t len, void* opaque) {
   auto* self = static_cast<KafkaSource*>(opaque);
   self->opts_.on_statistics(std::string_view(json, len));
+  if (self->opts_.on_lag_seconds) {
+    // Runs on the consumer thread (served by rd_kafka_consumer_poll), like handle().
+    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    for (uint32_t id = 0; id < self->state_.size(); ++id) {
+      const PartitionState& ps = self->state_[id];
+      if (!ps.assigned) continue;
+      double lag = 0;
+      if (ps.last_broker_ms >= 0 && self->has_backlog(id, ps)) {
+        lag = std::max<int64_t>(0, now - ps.last_broker_ms) / 1000.0;
+      }
+      auto [topic, partition] = self->partitions_.name(id);
+      self->opts_.on_lag_seconds(topic, partition, lag);
+    }
+  }
   return 0;  // librdkafka frees the buffer
 }
 
@@ -555,8 +584,8 @@ void KafkaSource::on_assign(rd_kafka_topic_partition_list_t* parts) {
       }
       if (t->cnt > 0 && rd_kafka_offsets_for_times(rk_, t, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
         for (int i = 0; i < t->cnt; ++i) {
-          rd_kafka_topic_partition_t* dst = rd_kafka_topic_partition_list_find(
-              parts, t->elems[i].topic, t->elems[i].partition);
+          rd_kafka_topic_partition_t* dst =
+              rd_kafka_topic_partition_list_find(parts, t->elems[i].topic, t->elems[i].partition);
           // -1: no message at or after the time: start at the end.
           if (dst) dst->offset = t->elems[i].offset >= 0 ? t->elems[i].offset : RD_KAFKA_OFFSET_END;
         }

@@ -61,6 +61,9 @@ struct KafkaSourceOptions {
   int64_t statistics_interval_ms = 0;  // 0 = no librdkafka statistics
   // Called on the consumer thread; never per message.
   std::function<void(std::string_view json)> on_statistics;
+  // With each statistics callback, per assigned partition: how far (seconds of broker
+  // time) the consumer trails the newest message — 0 when caught up.
+  std::function<void(const std::string& topic, int32_t partition, double seconds)> on_lag_seconds;
   std::function<void(const std::string& level, const std::string& event,
                      const std::string& message)>
       log;
@@ -119,8 +122,8 @@ class KafkaSource final : public Source {
 
   static void rebalance_trampoline(rd_kafka_t*, rd_kafka_resp_err_t,
                                    rd_kafka_topic_partition_list_t*, void*);
-  static void commit_trampoline(rd_kafka_t*, rd_kafka_resp_err_t,
-                                rd_kafka_topic_partition_list_t*, void*);
+  static void commit_trampoline(rd_kafka_t*, rd_kafka_resp_err_t, rd_kafka_topic_partition_list_t*,
+                                void*);
   static int stats_trampoline(rd_kafka_t*, char*, size_t, void*);
   static void error_trampoline(rd_kafka_t*, int, const char*, void*);
 
@@ -128,6 +131,7 @@ class KafkaSource final : public Source {
   void fill();
   void handle(rd_kafka_message_t* m);
   void check_idle();
+  uint32_t partition_id(const rd_kafka_message_t* m);
   void on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts);
   void on_assign(rd_kafka_topic_partition_list_t* parts);
   bool checkpoint_through_pipeline(const std::vector<uint32_t>& revoked);
@@ -153,9 +157,16 @@ class KafkaSource final : public Source {
     bool idle = false;
     int64_t last_message_ms = 0;  // steady clock
     int64_t next_offset = -1;     // 1 + offset of the last message read, -1 = none yet
+    int64_t last_broker_ms = -1;  // broker timestamp of the last message read
   };
   bool has_backlog(uint32_t id, const PartitionState& ps);
   std::vector<PartitionState> state_;  // by dense id
+  struct CachedId {
+    const rd_kafka_topic_t* rkt;
+    int32_t partition;
+    uint32_t id;
+  };
+  std::vector<CachedId> id_cache_;
   int64_t last_idle_check_ms_ = 0;
 
   // Shared state.

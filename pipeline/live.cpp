@@ -63,7 +63,8 @@ class LiveHooks final : public StageHooks {
 
   void before_window(Batch& b, WindowOperator& windows) override {
     for (const auto& c : b.live.changes) {
-      if (c.kind == PartitionChange::Kind::idle) windows.set_partition_idle(c.partition, true, b.closed);
+      if (c.kind == PartitionChange::Kind::idle)
+        windows.set_partition_idle(c.partition, true, b.closed);
       if (c.kind == PartitionChange::Kind::active) {
         windows.set_partition_idle(c.partition, false, b.closed);
       }
@@ -184,8 +185,9 @@ class SignalWatcher {
       auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(deadline_ms);
       while (!done_.load()) {
         if (std::chrono::steady_clock::now() >= until) {
-          logger().error("shutdown", "shutdown deadline exceeded; exiting without a final "
-                                     "checkpoint (pipeline.shutdown_timeout)");
+          logger().error("shutdown",
+                         "shutdown deadline exceeded; exiting without a final "
+                         "checkpoint (pipeline.shutdown_timeout)");
           std::fflush(stderr);
           _exit(1);
         }
@@ -256,14 +258,18 @@ int run_live(const CommonArgs& common, const RunArgs& args) {
 
     std::unique_ptr<Metrics> metrics;
     std::unique_ptr<MetricsServer> server;
-    std::string listen = config.metrics_listen.empty() ? kDefaultMetricsListen : config.metrics_listen;
+    std::string listen =
+        config.metrics_listen.empty() ? kDefaultMetricsListen : config.metrics_listen;
     if (listen != "off") {
       MetricsOptions mo = metrics_options(config, lexicon->marker_categories());
       mo.version = SENTISTREAM_VERSION;
       metrics = std::make_unique<Metrics>(mo);
       Metrics* m = metrics.get();
-      server = std::make_unique<MetricsServer>(listen, [m] { return m->serialize(); },
-                                               [] { return Readiness{false, "starting"}; });
+      server = std::make_unique<MetricsServer>(
+          listen, [m] { return m->serialize(); },
+          [] {
+            return Readiness{false, "starting"};
+          });
     }
 
     PartitionTable partitions;
@@ -290,6 +296,9 @@ int run_live(const CommonArgs& common, const RunArgs& args) {
       so.statistics_interval_ms = 5000;
       Metrics* m = metrics.get();
       so.on_statistics = [m](std::string_view json) { m->on_kafka_statistics(json); };
+      so.on_lag_seconds = [m](const std::string& topic, int32_t partition, double seconds) {
+        m->set_consumer_lag_seconds(topic, partition, seconds);
+      };
     }
     KafkaSource source(so, partitions);
     if (restored) {
@@ -301,7 +310,11 @@ int run_live(const CommonArgs& common, const RunArgs& args) {
     // Sinks: Kafka topics and/or files.
     std::unique_ptr<KafkaProducer> producer;
     if (!config.aggregates_topic.empty() || !config.dlq_topic.empty()) {
-      producer = std::make_unique<KafkaProducer>(config.kafka_producer, log_fn);
+      Metrics* m = metrics.get();
+      producer = std::make_unique<KafkaProducer>(config.kafka_producer, log_fn,
+                                                 [m](const std::string& topic) {
+                                                   if (m) m->record_delivery_failure(topic);
+                                                 });
     }
     FanoutAggregateSink output;
     FanoutRejectSink dlq;
@@ -314,7 +327,8 @@ int run_live(const CommonArgs& common, const RunArgs& args) {
                                      lexicon->marker_categories())
                      : make_jsonl_sink(config.output, config.decimals));
     }
-    if (!config.dlq_topic.empty()) dlq.add(make_kafka_dlq_sink(*producer, config.dlq_topic, partitions));
+    if (!config.dlq_topic.empty())
+      dlq.add(make_kafka_dlq_sink(*producer, config.dlq_topic, partitions));
     if (!config.dlq.empty()) dlq.add(make_dlq_file_sink(config.dlq));
 
     LiveHooks hooks(config, store, partitions, source, output, dlq.empty() ? nullptr : &dlq,

@@ -92,7 +92,7 @@ class ArenaText {
       : arena_(arena), p_(arena.allocate(capacity)), cap_(capacity) {}
   ArenaText& add(std::string_view s) {
     const std::size_t n = s.size() < cap_ - len_ ? s.size() : cap_ - len_;
-    std::memcpy(p_ + len_, s.data(), n);
+    if (n) std::memcpy(p_ + len_, s.data(), n);  // s.data() may be null when empty
     len_ += n;
     return *this;
   }

@@ -127,6 +127,7 @@ struct Shape {
   // wrappers
   bool statuses = false, data = false, errors = false, includes = false, cards = false;
   bool ok = false, api_error = false;
+  bool has_msg = false;  // msg_v is set (a default dom::element must not be read)
   dom::element statuses_v, data_v, cards_v, msg_v, error_v;
   std::string_view notice;  // Twitter stream notice key ("delete", "limit", ...)
 };
@@ -146,6 +147,7 @@ Shape shape_of(dom::object o) {
           s.mblog = true;
         } else if (key_is(k, "msg")) {
           s.msg_v = kv.value;
+          s.has_msg = true;
         }
         break;
       case 4:
@@ -331,7 +333,7 @@ bool read_root_wrapper(dom::object o, const Shape& s, Context& ctx) {
     return true;
   }
   if (s.ok && !s.text) {  // m.weibo.cn {"ok":0,"msg":"..."}
-    const std::string_view msg = string_or_empty(s.msg_v);
+    const std::string_view msg = s.has_msg ? string_or_empty(s.msg_v) : std::string_view();
     ArenaText t(ctx.arena, 160);
     ctx.reject_document(RejectReason::not_a_post, t.add("m.weibo.cn response without posts")
                                                       .add(msg.empty() ? "" : ": ")

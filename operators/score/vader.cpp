@@ -10,6 +10,8 @@
 #include <cstring>
 #include <deque>
 #include <fstream>
+#include <functional>
+#include <queue>
 #include <sstream>
 #include <unordered_map>
 
@@ -767,6 +769,42 @@ double sentiment_valence(const Words& w, std::size_t i, bool is_cap_diff, const 
   return least_check(valence, w, i);
 }
 
+// Positions holding each value, for the list.index() lookups of long texts: a min-heap
+// of positions per value (position si is always the smallest of its value, and moves to
+// the value v * factor), so a text of n tokens costs O(n log n), not O(n^2) as in Python.
+// Only texts over kButIndexMin tokens use it; it allocates (rare, long texts only).
+constexpr std::size_t kButIndexMin = 128;
+
+uint64_t value_key(double v) {
+  if (v == 0) v = 0.0;  // -0.0 == 0.0
+  uint64_t k;
+  std::memcpy(&k, &v, sizeof k);
+  return k;
+}
+
+void scale_first_equal(std::vector<double>& s, std::size_t bi) {
+  using MinHeap = std::priority_queue<uint32_t, std::vector<uint32_t>, std::greater<uint32_t>>;
+  std::unordered_map<uint64_t, MinHeap> where;
+  for (std::size_t k = 0; k < s.size(); ++k)
+    if (!std::isnan(s[k])) where[value_key(s[k])].push(static_cast<uint32_t>(k));
+  for (std::size_t k = 0; k < s.size(); ++k) {
+    const double v = s[k];
+    if (std::isnan(v)) {  // equal to nothing: the naive scan stops at k itself
+      if (k < bi) s[k] = v * 0.5;
+      if (k > bi) s[k] = v * 1.5;
+      continue;
+    }
+    MinHeap& heap = where[value_key(v)];
+    const std::size_t si = heap.top();
+    if (si == bi) continue;
+    const double nv = v * (si < bi ? 0.5 : 1.5);
+    s[si] = nv;
+    if (value_key(nv) == value_key(v)) continue;  // 0 stays 0: the heaps do not change
+    heap.pop();
+    if (!std::isnan(nv)) where[value_key(nv)].push(static_cast<uint32_t>(si));
+  }
+}
+
 // _but_check(), including its list.index() behaviour: for each position k in order, the
 // value v = s[k] is looked up again with s.index(v), the FIRST position holding an equal
 // value (0 == -0.0), and that position is the one scaled (x0.5 before the first "but",
@@ -780,6 +818,10 @@ void but_check(const Words& w, std::vector<double>& s) {
       break;
     }
   if (bi == w.size()) return;
+  if (s.size() > kButIndexMin) {
+    scale_first_equal(s, bi);
+    return;
+  }
   for (std::size_t k = 0; k < s.size(); ++k) {
     const double v = s[k];
     std::size_t si = 0;

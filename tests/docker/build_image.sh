@@ -17,6 +17,10 @@
 #       `git archive` export while the work tree is mid-edit); its own golden file is used
 #
 # Needs root (buildah with chroot isolation) and buildah + debootstrap (scripts/setup).
+# With SENTISTREAM_KAFKA_BOOTSTRAP set (CI starts a broker), the image also runs live:
+# its `produce` loads the demo into a fresh topic, its `run` consumes it, and its health
+# check must pass against the running service.
+#
 # Exit codes: 0 pass, 1 failure, 77 skipped (not root).
 set -euo pipefail
 
@@ -167,6 +171,62 @@ if run sentistream --help | grep -qE '^[[:space:]]+run[[:space:]]'; then
   log "in image: /etc/sentistream/sentistream.toml validates"
 else
   log "note: this binary has no 'run' yet; /etc/sentistream/sentistream.toml not validated"
+fi
+
+# Live mode in the image, when CI provides a broker (SENTISTREAM_KAFKA_BOOTSTRAP) and the
+# binary has `run`: the image's own `produce` loads the demo dump into a fresh topic, the
+# image's `run` consumes it with the image's default config (brokers and topic swapped in),
+# and the image's health check must pass while /metrics counts the consumed messages.
+# chroot isolation shares the host's network, so the broker and the port are local.
+live_check() {
+  local bootstrap=$SENTISTREAM_KAFKA_BOOTSTRAP
+  local topic="image-live-$$-$(date +%s)"
+  local port cfg runner ctr2 i consumed=0 healthy=0
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "$context/scripts/kafka-test-broker" topic create "$topic" 2 --bootstrap "$bootstrap" >/dev/null ||
+    die "cannot create topic $topic on $bootstrap"
+  run sentistream produce --brokers "$bootstrap" --topic "$topic" "$examples/deepseek_demo.ndjson" 2>/dev/null ||
+    die "sentistream produce failed in the image"
+  cfg=$cache/image-live.toml
+  sed -e "s|kafka:9092|$bootstrap|g" -e "s|^topics = .*|topics = [\"$topic\"]|" \
+    -e 's|^aggregates_topic = .*|aggregates_topic = ""|' -e 's|^dlq_topic = .*|dlq_topic = ""|' \
+    -e "s|^\"group.id\" = .*|\"group.id\" = \"$topic\"|" \
+    "$context/docker/sentistream.toml" >"$cfg"
+  # Its own process group, so it can be stopped as a whole (buildah run and the binary).
+  setsid buildah run --isolation chroot -v "$cfg:/etc/sentistream/sentistream.toml:ro" "$ctr" -- \
+    sentistream run --config /etc/sentistream/sentistream.toml --metrics-listen "127.0.0.1:$port" \
+    >"$cache/image-live.log" 2>&1 &
+  runner=$!
+  ctr2=$(buildah from --pull=never "$tag")
+  for ((i = 0; i < 60; i++)); do
+    sleep 1
+    kill -0 "$runner" 2>/dev/null || break
+    if ((!healthy)) && buildah run --isolation chroot "$ctr2" -- \
+      env SENTISTREAM_METRICS_PORT="$port" /usr/local/bin/sentistream-healthcheck 2>/dev/null; then
+      healthy=1
+    fi
+    consumed=$(python3 - "$port" <<'PY' 2>/dev/null || echo 0
+import sys, urllib.request
+body = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics", timeout=2).read().decode()
+print(sum(int(float(l.split()[-1])) for l in body.splitlines()
+          if l.startswith("sentistream_messages_consumed_total")))
+PY
+    )
+    ((healthy && consumed > 0)) && break
+  done
+  kill -TERM -- "-$runner" 2>/dev/null || true
+  for ((i = 0; i < 30; i++)); do kill -0 "$runner" 2>/dev/null || break; sleep 1; done
+  kill -KILL -- "-$runner" 2>/dev/null || true
+  buildah rm "$ctr2" >/dev/null 2>&1 || true
+  "$context/scripts/kafka-test-broker" topic delete "$topic" --bootstrap "$bootstrap" >/dev/null 2>&1 || true
+  ((healthy)) || die "the image's health check never passed in live mode (log: $cache/image-live.log)"
+  ((consumed > 0)) || die "the image's run consumed nothing from $topic (log: $cache/image-live.log)"
+  log "in image: run consumed $consumed messages from Kafka, health check passed"
+}
+if [[ -n ${SENTISTREAM_KAFKA_BOOTSTRAP:-} ]] && run sentistream --help | grep -qE '^[[:space:]]+run[[:space:]]'; then
+  live_check
+else
+  log "note: live mode in the image not checked (needs SENTISTREAM_KAFKA_BOOTSTRAP and 'run')"
 fi
 t_check=$((SECONDS - t2))
 

@@ -191,6 +191,21 @@ class ProduceTest:
         t.check(len(messages) == 300 and all(m.key is None for m in messages),
                 "--key none: 300 messages without key")
 
+    def delivery_failure(self) -> None:
+        """A message the broker refuses (over message.max.bytes) fails the run: exit 1."""
+        t = self.t
+        path = self.work / "big.ndjson"
+        good = '{"id":"p1","platform":"weibo","created_at":"2025-01-29T10:00:00Z","text":"ok"}'
+        # Broken JSON, so sent raw: 2 MB, over the broker's default 1 MB message.max.bytes.
+        path.write_text(good + "\n" + ('{"broken":"' + "x" * 2_000_000 + "\n") * 2)
+        topic = self.new_topic("produce-big", 1)
+        rc, summary, err = self.produce(topic, [path])
+        t.check(rc == 1, f"delivery failures: exit 1 ({rc})")
+        t.check(summary is not None and summary["delivery_failures"] == 2
+                and summary["messages"] == 1, f"summary counts 1 delivered, 2 failed: {summary}")
+        t.check(err.count("delivery failed: ") == 1 and "2 message(s) failed: " in err,
+                "each error kind logged once, then counted")
+
     def errors(self) -> None:
         t = self.t
         demo = ku.REPO / "examples" / "deepseek_demo.ndjson"
@@ -206,7 +221,7 @@ class ProduceTest:
     def run(self) -> None:
         for case in (self.demo_round_trip, self.order_kept_in_one_partition,
                      self.shared_samples, self.bad_documents_sent_raw, self.rate_limit,
-                     self.errors):
+                     self.delivery_failure, self.errors):
             print(f"== {case.__name__}", file=sys.stderr)
             case()
         self.t.finish()

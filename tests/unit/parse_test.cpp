@@ -632,6 +632,17 @@ TEST_CASE("twitter v2: a response with only errors (deleted tweet) is not_a_post
   CHECK(parser.last_format() == DocFormat::twitter_v2);
 }
 
+TEST_CASE("m.weibo.cn: an {\"ok\":1} envelope without msg or cards is not_a_post (fuzz find)") {
+  // Found by tests/fuzz/fuzz_parse: the message was read from an unset DOM element.
+  DocumentParser parser;
+  const Recorder r = parse_padded(parser, R"({"ok":1})");
+  check_single_reject(r, RejectReason::not_a_post, kDoc);
+  CHECK(contains(r.rejects[0].detail, "m.weibo.cn response without posts"));
+  const Recorder with_msg = parse_padded(parser, R"({"ok":0,"msg":"rate limited"})");
+  check_single_reject(with_msg, RejectReason::not_a_post, kDoc);
+  CHECK(contains(with_msg.rejects[0].detail, "rate limited"));
+}
+
 TEST_CASE("weibo v2: status fields, topics, numeric province, offset time") {
   const std::string doc =
       R"({"created_at":"Tue Jun 11 22:30:33 +0800 2019","id":4382054705416396,)"

@@ -8,6 +8,7 @@
 
 #include "config/builtin_lexicons.h"
 #include "operators/parse/parser.h"
+#include "pipeline/checkpoint.h"
 #include "pipeline/encode.h"
 #include "pipeline/replay.h"
 #include "pipeline/source.h"
@@ -310,4 +311,76 @@ TEST_CASE("posts of one API response enter the windows in time order (newest-fir
   RunStats stats = run_pipeline(source, config, builtin_lexicon(), sink, nullptr, {});
   CHECK(stats.posts_parsed() == 10);
   CHECK(stats.late_posts == 0);
+}
+
+namespace {
+Checkpoint sample_checkpoint() {
+  Checkpoint c;
+  c.written_ms = 1795898274658;
+  c.partitions.push_back({0, "posts", 3, 12345});
+  c.partitions.push_back({7, "posts.weibo", 0, 1});
+  c.window_state = std::string("\x00\x01state bytes\xff", 15);
+  return c;
+}
+std::string temp_dir(const char* name) {
+  auto dir = std::filesystem::temp_directory_path() /
+             (std::string(name) + "-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  return dir.string();
+}
+}  // namespace
+
+TEST_CASE("checkpoint: encode and decode round-trip every field") {
+  std::string bytes;
+  encode_checkpoint(sample_checkpoint(), bytes);
+  Checkpoint back = decode_checkpoint(bytes, "mem");
+  CHECK(back.written_ms == 1795898274658);
+  REQUIRE(back.partitions.size() == 2);
+  CHECK(back.partitions[0].topic == "posts");
+  CHECK(back.partitions[0].partition == 3);
+  CHECK(back.partitions[0].next_offset == 12345);
+  CHECK(back.partitions[1].id == 7);
+  CHECK(back.partitions[1].topic == "posts.weibo");
+  CHECK(back.window_state == sample_checkpoint().window_state);
+}
+
+TEST_CASE("checkpoint: truncated, bit-flipped or foreign files are clear errors") {
+  std::string bytes;
+  encode_checkpoint(sample_checkpoint(), bytes);
+  for (size_t cut : {size_t{0}, size_t{5}, bytes.size() / 2, bytes.size() - 1}) {
+    CHECK_THROWS_AS(decode_checkpoint(bytes.substr(0, cut), "f"), CheckpointError);
+  }
+  for (size_t i = 8; i < bytes.size(); i += 7) {
+    std::string flipped = bytes;
+    flipped[i] = static_cast<char>(flipped[i] ^ 0x20);
+    CHECK_THROWS_AS(decode_checkpoint(flipped, "f"), CheckpointError);
+  }
+  try {
+    decode_checkpoint("hello, world, not a checkpoint", "state/checkpoint");
+    FAIL("no exception");
+  } catch (const CheckpointError& e) {
+    CHECK(std::string(e.what()).find("state/checkpoint: not a sentistream checkpoint") == 0);
+  }
+}
+
+TEST_CASE("checkpoint store: save replaces atomically, load reads back, the dir is locked") {
+  const std::string dir = temp_dir("sentistream-ckpt");
+  {
+    CheckpointStore store(dir);
+    CHECK_FALSE(store.load().has_value());
+    Checkpoint c = sample_checkpoint();
+    store.save(c);
+    c.partitions[0].next_offset = 99999;
+    store.save(c);
+    auto back = store.load();
+    REQUIRE(back.has_value());
+    CHECK(back->partitions[0].next_offset == 99999);
+    CHECK_FALSE(std::filesystem::exists(store.path() + ".tmp"));
+    // A second process (here: a second store) cannot use the same directory. flock
+    // locks belong to the open file description, so this is exclusive within a process.
+    CHECK_THROWS_AS(CheckpointStore{dir}, CheckpointError);
+  }
+  CheckpointStore again(dir);  // released with the first store
+  CHECK(again.load().has_value());
+  std::filesystem::remove_all(dir);
 }

@@ -504,6 +504,11 @@ TEST_SUITE("score.markers") {
     CHECK(score("China is far away and I am proud").marker_hits[pride] == 0);  // 6 tokens > 4
     CHECK(score("为祖国骄傲").marker_hits[pride] == 2);                        // 0.3 + 0.7
     CHECK(score("为自己骄傲").marker_hits[pride] == 0);
+    // The window is in words, from the anchor's start; two unmatched Chinese characters
+    // count as one word: 祖国 + 6 characters is 4 words (inside the window of 4), 祖国 + 8
+    // is 5 (outside).
+    CHECK(score("祖国一二三四五六骄傲").marker_hits[pride] == 2);
+    CHECK(score("祖国一二三四五六七八骄傲").marker_hits[pride] == 0);
     // A cue also enables a context entry: 0.6 + 1.0.
     CHECK(score("made in China, proud").marker_hits[pride] == 2);
     // An anchor of weight 0 never fires on its own.
@@ -546,7 +551,7 @@ TEST_SUITE("score.markers") {
         lines.push_back(i.kind + "|" + i.text + "|" + std::to_string(i.value).substr(0, 5) + "|" +
                         i.note);
     const std::vector<std::string> expected = {
-        "marker|proud|1.000|category=pride kind=context not counted: no anchor/cue within 4 tokens",
+        "marker|proud|1.000|category=pride kind=context not counted: no anchor/cue within 4 words",
         "marker|made in China|0.600|category=pride kind=cue",
         "marker|[doge]|0.800|category=sarcasm kind=cue",
         "marker_category|pride|0.600|threshold=1.000 not fired, 1 counted hits",

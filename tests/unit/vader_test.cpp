@@ -89,6 +89,16 @@ TEST_CASE("but") {
   CHECK(scores("great BUT good") == scores("great but good"));
 }
 
+TEST_CASE("but: long texts take the O(n log n) path with the same list.index() result") {
+  // 230 tokens (over the 128 where the per-value position heaps take over from the
+  // linear scans), 20 "but"s, values repeating before and after the first one. Expected
+  // value from vaderSentiment 3.3.2 with the same two files (too long to do by hand).
+  std::string text;
+  for (int i = 0; i < 50; ++i) text += "great good sad ";
+  for (int i = 0; i < 20; ++i) text += "but great good bad ";
+  CHECK(scores(text.c_str()) == R"({"neg":0.278,"neu":0.033,"pos":0.689,"compound":0.9998})");
+}
+
 TEST_CASE("! and ? amplification") {
   // Two "!": 1.9 + 2*0.292 = 2.484 -> 0.53987; pos (2.9 + 0.584) / 4.484 = 0.77698.
   CHECK(scores("good day!!") == R"({"neg":0.0,"neu":0.223,"pos":0.777,"compound":0.5399})");
