@@ -324,12 +324,12 @@ int run_live(const CommonArgs& common, const RunArgs& args) {
     if (!config.output.empty()) {
       output.add(config.format == OutputFormat::csv
                      ? make_csv_sink(config.output, config.decimals, config.group_by,
-                                     lexicon->marker_categories())
-                     : make_jsonl_sink(config.output, config.decimals));
+                                     lexicon->marker_categories(), /*append=*/true)
+                     : make_jsonl_sink(config.output, config.decimals, /*append=*/true));
     }
     if (!config.dlq_topic.empty())
       dlq.add(make_kafka_dlq_sink(*producer, config.dlq_topic, partitions));
-    if (!config.dlq.empty()) dlq.add(make_dlq_file_sink(config.dlq));
+    if (!config.dlq.empty()) dlq.add(make_dlq_file_sink(config.dlq, /*append=*/true));
 
     LiveHooks hooks(config, store, partitions, source, output, dlq.empty() ? nullptr : &dlq,
                     metrics.get(), std::move(restored));

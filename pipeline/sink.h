@@ -56,7 +56,8 @@ class RejectSink {
 // Buffered writer to a file or stdout ("-"); writes are batched into large fwrite calls.
 class OutputFile {
  public:
-  explicit OutputFile(const std::string& path);
+  // append: keep what the file holds (live mode restarts); else truncate.
+  explicit OutputFile(const std::string& path, bool append = false);
   ~OutputFile();
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
@@ -64,22 +65,27 @@ class OutputFile {
   void flush();
   void close();
   const std::string& path() const { return path_; }
+  bool empty_at_open() const { return empty_at_open_; }
 
  private:
   std::string path_;
   std::FILE* file_ = nullptr;
   bool owns_ = false;
+  bool empty_at_open_ = true;
 };
 
-// JSON lines (DESIGN.md output schema) or CSV with a header row.
-std::unique_ptr<AggregateSink> make_jsonl_sink(const std::string& path, int decimals);
+// JSON lines (DESIGN.md output schema) or CSV with a header row. With append (live
+// mode), output continues an existing file; a CSV header is written only to an empty one.
+std::unique_ptr<AggregateSink> make_jsonl_sink(const std::string& path, int decimals,
+                                               bool append = false);
 std::unique_ptr<AggregateSink> make_csv_sink(const std::string& path, int decimals,
                                              const std::vector<Dimension>& group_by,
-                                             const std::vector<std::string>& markers);
+                                             const std::vector<std::string>& markers,
+                                             bool append = false);
 // One JSON object per line: {"reason","origin","post_index","detail","raw"|"raw_base64",
 // "truncated"}. Original bytes that are not valid UTF-8 are written as base64. Further
 // entries for the same document carry "raw_omitted":true instead of the bytes again.
-std::unique_ptr<RejectSink> make_dlq_file_sink(const std::string& path);
+std::unique_ptr<RejectSink> make_dlq_file_sink(const std::string& path, bool append = false);
 
 // Keeps everything in memory (tests, embedding).
 class MemoryAggregateSink final : public AggregateSink {

@@ -8,14 +8,15 @@
 
 namespace sentistream {
 
-OutputFile::OutputFile(const std::string& path) : path_(path) {
+OutputFile::OutputFile(const std::string& path, bool append) : path_(path) {
   if (path == "-") {
     file_ = stdout;
     path_ = "<stdout>";
   } else {
-    file_ = std::fopen(path.c_str(), "wb");
+    file_ = std::fopen(path.c_str(), append ? "ab" : "wb");
     if (!file_) throw SinkError(path + ": cannot open for writing: " + std::strerror(errno));
     owns_ = true;
+    if (append && std::fseek(file_, 0, SEEK_END) == 0) empty_at_open_ = std::ftell(file_) == 0;
   }
 }
 
@@ -53,7 +54,8 @@ namespace {
 
 class JsonlSink final : public AggregateSink {
  public:
-  JsonlSink(const std::string& path, int decimals) : out_(path), decimals_(decimals) {}
+  JsonlSink(const std::string& path, int decimals, bool append)
+      : out_(path, append), decimals_(decimals) {}
   void write(const std::vector<WindowAggregate>& closed) override {
     buf_.clear();
     for (const auto& a : closed) append_aggregate_json(a, decimals_, buf_);
@@ -71,8 +73,9 @@ class JsonlSink final : public AggregateSink {
 class CsvSink final : public AggregateSink {
  public:
   CsvSink(const std::string& path, int decimals, const std::vector<Dimension>& group_by,
-          const std::vector<std::string>& markers)
-      : out_(path), decimals_(decimals) {
+          const std::vector<std::string>& markers, bool append)
+      : out_(path, append), decimals_(decimals) {
+    if (!out_.empty_at_open()) return;
     append_csv_header(group_by, markers, buf_);
     out_.write(buf_);
   }
@@ -113,7 +116,7 @@ void append_base64(std::string_view in, std::string& out) {
 
 class DlqFileSink final : public RejectSink {
  public:
-  explicit DlqFileSink(const std::string& path) : out_(path) {}
+  DlqFileSink(const std::string& path, bool append) : out_(path, append) {}
   void write(const DeadLetter& d) override {
     buf_.clear();
     buf_ += "{\"reason\":";
@@ -147,18 +150,20 @@ class DlqFileSink final : public RejectSink {
 
 }  // namespace
 
-std::unique_ptr<AggregateSink> make_jsonl_sink(const std::string& path, int decimals) {
-  return std::make_unique<JsonlSink>(path, decimals);
+std::unique_ptr<AggregateSink> make_jsonl_sink(const std::string& path, int decimals,
+                                               bool append) {
+  return std::make_unique<JsonlSink>(path, decimals, append);
 }
 
 std::unique_ptr<AggregateSink> make_csv_sink(const std::string& path, int decimals,
                                              const std::vector<Dimension>& group_by,
-                                             const std::vector<std::string>& markers) {
-  return std::make_unique<CsvSink>(path, decimals, group_by, markers);
+                                             const std::vector<std::string>& markers,
+                                             bool append) {
+  return std::make_unique<CsvSink>(path, decimals, group_by, markers, append);
 }
 
-std::unique_ptr<RejectSink> make_dlq_file_sink(const std::string& path) {
-  return std::make_unique<DlqFileSink>(path);
+std::unique_ptr<RejectSink> make_dlq_file_sink(const std::string& path, bool append) {
+  return std::make_unique<DlqFileSink>(path, append);
 }
 
 }  // namespace sentistream
