@@ -358,7 +358,9 @@ def write_report(path, results, cmdline, binary):
     for name, text in MAPPINGS.items():
         L.append(f"- **{name}**: {text}")
     L += ["",
-          "Data mappings: TweetEval 0/1/2 = negative/neutral/positive. NLPCC 2013 post-level "
+          "Data mappings: TweetEval 0/1/2 = negative/neutral/positive; its texts keep some "
+          "characters as literal `\\uXXXX` escapes (`don\\u2019t`), decoded for every engine. "
+          "NLPCC 2013 post-level "
           "`emotion-type`: like, happiness -> positive; sadness, disgust, anger, fear -> "
           "negative; none -> neutral; surprise left out (113 posts). weibo_senti_100k: 1 "
           "positive, 0 negative; its labels were almost surely derived from the bracket "

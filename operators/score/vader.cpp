@@ -200,8 +200,8 @@ class WordTable {
     }
     return entries_[(slots_[i] & 0xFFFFFFFFu) - 1].info;
   }
-  // h = hash_bytes(key). Most tokens are in no table: a 2-bit filter that fits in L1
-  // answers those without touching the probe array.
+  // h = hash_bytes(key). Most tokens are in no table: a blocked 2-bit filter (16 KB for
+  // VADER's lexicon) answers those without touching the probe array.
   const WordInfo* find(std::string_view key, uint64_t h) const {
     const uint64_t bits = filter_bits(h);
     if ((filter_[(h >> 12) & filter_mask_] & bits) != bits) return nullptr;
