@@ -311,7 +311,9 @@ std::vector<Option> make_options() {
       },
       [](const Config& c) { return quote(c.format == OutputFormat::jsonl ? "jsonl" : "csv"); }});
   o.push_back(string_option("output", "path", "\"-\"",
-                            "Where aggregates go: a file path, or - for stdout.", &Config::output));
+                            "Where aggregates go: a file path, or - for stdout; empty = no file "
+                            "(run: aggregates only to kafka.aggregates_topic). run appends.",
+                            &Config::output));
   o.push_back(string_option("output", "dlq", "\"\"",
                             "Dead-letter file (JSON lines: reason, origin, original bytes); "
                             "empty = rejects are only counted.",

@@ -82,10 +82,10 @@ bool set_property(RdKafka::Conf& conf, const std::string& name, const std::strin
 
 // Parses each document of a batch and produces its posts, or the document itself when the
 // parser rejects it as a whole.
-class Producer final : public PostVisitor {
+class PostSender final : public PostVisitor {
  public:
-  Producer(RdKafka::Producer& producer, RdKafka::Topic& topic, DeliveryReports& reports,
-           const ProduceArgs& args, ParseOptions parse)
+  PostSender(RdKafka::Producer& producer, RdKafka::Topic& topic, DeliveryReports& reports,
+             const ProduceArgs& args, ParseOptions parse)
       : producer_(producer),
         topic_(topic),
         reports_(reports),
@@ -265,7 +265,7 @@ int run_produce(const CommonArgs& common, const ProduceArgs& args) {
   if (partitions < 0) return 1;
 
   const auto t0 = std::chrono::steady_clock::now();
-  Producer sender(*producer, *topic, reports, args, ProcessorConfig::from(config).parse);
+  PostSender sender(*producer, *topic, reports, args, ProcessorConfig::from(config).parse);
   int rc = 0;
   try {
     FileSourceOptions so;
