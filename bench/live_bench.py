@@ -113,6 +113,14 @@ listen = "127.0.0.1:{port}"
 
 
 def throughput(args, bootstrap, tmp):
+    if args.topic:
+        topic = args.topic
+    else:
+        topic = preload(args, bootstrap, tmp)
+    measure(args, bootstrap, tmp, topic)
+
+
+def preload(args, bootstrap, tmp):
     corpus = tmp / "corpus.ndjson"
     subprocess.run([sys.executable, str(ROOT / "bench" / "gen_corpus.py"), "--format",
                     "canonical", "--posts", str(args.posts), "--rate", "1000", "--jobs", "2",
@@ -132,6 +140,10 @@ def throughput(args, bootstrap, tmp):
         kcat_produce(bootstrap, topic, chunks())
     print(f"preload: {args.posts} posts into {topic} ({args.partitions} partitions) in "
           f"{time.monotonic() - t0:.1f}s")
+    return topic
+
+
+def measure(args, bootstrap, tmp, topic):
 
     raw = []
     for _ in range(args.repeat):
@@ -241,6 +253,7 @@ def main():
     t.add_argument("--posts", type=int, default=1_000_000)
     t.add_argument("--partitions", type=int, default=4)
     t.add_argument("--repeat", type=int, default=3)
+    t.add_argument("--topic", help="measure an already preloaded topic of --posts posts")
     lt = sub.add_parser("latency")
     lt.add_argument("--seconds", type=int, default=60)
     lt.add_argument("--rate", type=int, default=2000)

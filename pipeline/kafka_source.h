@@ -168,6 +168,7 @@ class KafkaSource final : public Source {
   };
   std::vector<CachedId> id_cache_;
   int64_t last_idle_check_ms_ = 0;
+  int64_t now_ms_ = 0;  // steady clock, refreshed by fill() every few messages
 
   // Shared state.
   mutable std::mutex mu_;
