@@ -344,14 +344,16 @@ void KafkaSource::check_idle() {
 }
 
 // True when the broker's last known high watermark of the partition (cached from fetch
-// responses, no request) is beyond what this consumer has read.
+// responses, no request) is beyond what this consumer has read, or is not known yet.
 bool KafkaSource::has_backlog(uint32_t id, const PartitionState& ps) {
   auto [topic, partition] = partitions_.name(id);
   int64_t low = 0, high = 0;
   if (rd_kafka_get_watermark_offsets(rk_, topic.c_str(), partition, &low, &high) !=
           RD_KAFKA_RESP_ERR_NO_ERROR ||
       high < 0) {
-    return false;  // unknown (not fetched yet): idleness by time alone
+    // Not fetched yet (a slow start, a broker away): unknown is not idle. Its first
+    // fetch, or the end-of-partition event, decides.
+    return true;
   }
   return high > (ps.next_offset >= 0 ? ps.next_offset : low);
 }

@@ -18,8 +18,8 @@
 #
 # Needs root (buildah with chroot isolation) and buildah + debootstrap (scripts/setup).
 # With SENTISTREAM_KAFKA_BOOTSTRAP set (CI starts a broker), the image also runs live:
-# its `produce` loads the demo into a fresh topic, its `run` consumes it, and its health
-# check must pass against the running service.
+# its `produce` loads the demo into a fresh topic, its `run` consumes it, its health check
+# must pass against the running service, and SIGTERM must stop it cleanly.
 #
 # Exit codes: 0 pass, 1 failure, 77 skipped (not root).
 set -euo pipefail
@@ -109,7 +109,8 @@ t_base=$((SECONDS - t0))
 
 log "buildah bud (storage $STORAGE_DRIVER, isolation chroot) -> $tag"
 t1=$SECONDS
-buildah bud --isolation chroot --pull=never --layers --format docker \
+# --force-rm: a failed step's container is removed too (the cached layers stay).
+buildah bud --isolation chroot --pull=never --layers --force-rm --format docker \
   -f "$context/docker/Dockerfile" -t "$tag" "$context" ||
   die "image build failed"
 t_build=$((SECONDS - t1))
@@ -214,14 +215,25 @@ PY
     )
     ((healthy && consumed > 0)) && break
   done
-  kill -TERM -- "-$runner" 2>/dev/null || true
-  for ((i = 0; i < 30; i++)); do kill -0 "$runner" 2>/dev/null || break; sleep 1; done
-  kill -KILL -- "-$runner" 2>/dev/null || true
+  # SIGTERM to the service itself (buildah answers a signal by killing its child), the way
+  # `docker stop` does: run must finish, checkpoint and exit 0 within its shutdown_timeout.
+  local stopped=0
+  pkill -TERM -s "$runner" -x sentistream 2>/dev/null || true
+  for ((i = 0; i < 40; i++)); do
+    kill -0 "$runner" 2>/dev/null || break
+    sleep 1
+  done
+  if kill -0 "$runner" 2>/dev/null; then
+    kill -KILL -- "-$runner" 2>/dev/null || true
+  elif wait "$runner"; then
+    stopped=1
+  fi
   buildah rm "$ctr2" >/dev/null 2>&1 || true
   "$context/scripts/kafka-test-broker" topic delete "$topic" --bootstrap "$bootstrap" >/dev/null 2>&1 || true
   ((healthy)) || die "the image's health check never passed in live mode (log: $cache/image-live.log)"
   ((consumed > 0)) || die "the image's run consumed nothing from $topic (log: $cache/image-live.log)"
-  log "in image: run consumed $consumed messages from Kafka, health check passed"
+  ((stopped)) || die "the image's run did not stop cleanly on SIGTERM (log: $cache/image-live.log)"
+  log "in image: run consumed $consumed messages from Kafka, health check passed, SIGTERM stopped it cleanly"
 }
 if [[ -n ${SENTISTREAM_KAFKA_BOOTSTRAP:-} ]] && run sentistream --help | grep -qE '^[[:space:]]+run[[:space:]]'; then
   live_check
