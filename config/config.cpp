@@ -150,7 +150,6 @@ void load_passthrough(std::map<std::string, std::string>& out, const toml::table
   }
 }
 
-
 // One `key = value` of a [section] table, checked against the option table.
 void load_key(Config& config, const std::string& section, const std::string& key,
               const toml::node& node, const std::string& file, std::vector<std::string>& problems) {

@@ -359,15 +359,15 @@ std::vector<Option> make_options() {
                             &Config::log_format, {"text", "json"}));
 
   // Live mode (`sentistream run`). bootstrap.servers and group.id go in [kafka.consumer].
-  o.push_back(Option{
-      "kafka", "topics", "list of strings", "[]",
-      "Topics to consume in live mode; an entry starting with ^ is a regular expression "
-      "(librdkafka syntax), e.g. \"^posts\\\\..*\".",
-      [](Config& c, const OptionValue& v) -> std::string {
-        c.kafka_topics = as_list(v);
-        return "";
-      },
-      [](const Config& c) { return quote_list(c.kafka_topics); }});
+  o.push_back(
+      Option{"kafka", "topics", "list of strings", "[]",
+             "Topics to consume in live mode; an entry starting with ^ is a regular expression "
+             "(librdkafka syntax), e.g. \"^posts\\\\..*\".",
+             [](Config& c, const OptionValue& v) -> std::string {
+               c.kafka_topics = as_list(v);
+               return "";
+             },
+             [](const Config& c) { return quote_list(c.kafka_topics); }});
   o.push_back(string_option("kafka", "start_offset", "\"earliest\"",
                             "Where a partition with no checkpoint and no committed offset "
                             "starts: earliest, latest, or an RFC 3339 time "

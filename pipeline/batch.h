@@ -5,8 +5,8 @@
 #pragma once
 
 #include <array>
-#include <climits>
 #include <atomic>
+#include <climits>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -75,11 +75,11 @@ struct PartitionChange {
 };
 struct CheckpointAck;  // defined by the live runner: a revocation waits on it
 struct LiveInfo {
-  std::vector<PartitionOffset> offsets;   // per partition: 1 + last offset in this batch
-  std::vector<PartitionChange> changes;   // applied by the window stage before the rows
-  int64_t oldest_broker_ms = INT64_MAX;   // oldest message timestamp, for latency metrics
-  bool checkpoint = false;                // force a checkpoint after this batch
-  std::shared_ptr<CheckpointAck> ack;     // signalled once that checkpoint is committed
+  std::vector<PartitionOffset> offsets;  // per partition: 1 + last offset in this batch
+  std::vector<PartitionChange> changes;  // applied by the window stage before the rows
+  int64_t oldest_broker_ms = INT64_MAX;  // oldest message timestamp, for latency metrics
+  bool checkpoint = false;               // force a checkpoint after this batch
+  std::shared_ptr<CheckpointAck> ack;    // signalled once that checkpoint is committed
   // Filled by the window stage when it snapshots after this batch:
   bool has_snapshot = false;
   std::string snapshot;

@@ -15,10 +15,10 @@
 #include "operators/parse/parser.h"
 #include "operators/score/vader.h"
 #include "pipeline/encode.h"
+#include "pipeline/eval.h"
 #include "pipeline/log.h"
 #include "pipeline/metrics.h"
 #include "pipeline/metrics_server.h"
-#include "pipeline/eval.h"
 #include "pipeline/replay.h"
 #include "pipeline/source.h"
 

@@ -239,9 +239,8 @@ void KafkaSource::fill() {
   const int64_t deadline = now_ms_ + opts_.linger_ms;
   uint32_t polled = 0;
   while (cur_->docs.size() < opts_.batch_docs && cur_->bytes.size() < opts_.batch_bytes) {
-    int timeout = cur_->docs.empty()
-                      ? kIdlePollMs
-                      : static_cast<int>(std::max<int64_t>(0, deadline - now_ms_));
+    int timeout = cur_->docs.empty() ? kIdlePollMs
+                                     : static_cast<int>(std::max<int64_t>(0, deadline - now_ms_));
     rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, timeout);
     if (m) {
       handle(m);

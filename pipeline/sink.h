@@ -41,7 +41,7 @@ struct DeadLetter {
   std::string_view detail;
   std::string_view raw;  // original bytes (possibly a prefix, see truncated)
   bool truncated = false;
-  bool raw_omitted = false;  // the raw bytes are in the previous entry with this origin
+  bool raw_omitted = false;     // the raw bytes are in the previous entry with this origin
   const RawDoc* doc = nullptr;  // the source document (live mode: partition and offset)
 };
 

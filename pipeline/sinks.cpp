@@ -150,15 +150,13 @@ class DlqFileSink final : public RejectSink {
 
 }  // namespace
 
-std::unique_ptr<AggregateSink> make_jsonl_sink(const std::string& path, int decimals,
-                                               bool append) {
+std::unique_ptr<AggregateSink> make_jsonl_sink(const std::string& path, int decimals, bool append) {
   return std::make_unique<JsonlSink>(path, decimals, append);
 }
 
 std::unique_ptr<AggregateSink> make_csv_sink(const std::string& path, int decimals,
                                              const std::vector<Dimension>& group_by,
-                                             const std::vector<std::string>& markers,
-                                             bool append) {
+                                             const std::vector<std::string>& markers, bool append) {
   return std::make_unique<CsvSink>(path, decimals, group_by, markers, append);
 }
 

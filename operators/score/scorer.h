@@ -55,10 +55,10 @@ struct ScoreOptions {
 
 // One matched term or applied rule, for `score --explain`.
 struct ExplainItem {
-  std::string kind;   // "term", "negation", "booster", "contrast", "caps", "exclaim", "marker", ...
-  std::string text;   // the matched text
-  double value = 0;   // valence or factor
-  std::string note;   // e.g. "negated by 'not' -> -1.85", "category=pride"
+  std::string kind;  // "term", "negation", "booster", "contrast", "caps", "exclaim", "marker", ...
+  std::string text;  // the matched text
+  double value = 0;  // valence or factor
+  std::string note;  // e.g. "negated by 'not' -> -1.85", "category=pride"
 };
 
 class Scorer {

@@ -300,8 +300,9 @@ TEST_CASE("posts of one API response enter the windows in time order (newest-fir
   // 1-minute out-of-orderness none of them may be late.
   std::string doc = "{\"statuses\":[";
   for (int i = 9; i >= 0; --i) {
-    doc += std::string(i == 9 ? "" : ",") + "{\"created_at\":\"Mon Jan 27 08:" +
-           std::to_string(10 + i * 5) + ":00 +0000 2025\",\"id_str\":\"" + std::to_string(i) +
+    doc += std::string(i == 9 ? "" : ",") +
+           "{\"created_at\":\"Mon Jan 27 08:" + std::to_string(10 + i * 5) +
+           ":00 +0000 2025\",\"id_str\":\"" + std::to_string(i) +
            "\",\"text\":\"great\",\"user\":{\"id_str\":\"9\",\"screen_name\":\"x\"}}";
   }
   doc += "]}";
