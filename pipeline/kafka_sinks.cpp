@@ -124,8 +124,12 @@ class KafkaAggregateSink final : public AggregateSink {
 
 class KafkaDlqSink final : public RejectSink {
  public:
-  KafkaDlqSink(KafkaProducer& p, std::string topic, const PartitionTable& partitions)
-      : producer_(p), topic_(std::move(topic)), partitions_(partitions) {}
+  KafkaDlqSink(KafkaProducer& p, std::string topic, const PartitionTable& partitions,
+               std::size_t max_value_bytes)
+      : producer_(p),
+        topic_(std::move(topic)),
+        partitions_(partitions),
+        max_value_bytes_(max_value_bytes) {}
   void write(const DeadLetter& d) override {
     std::string source_topic;
     partition_.clear();
@@ -137,17 +141,22 @@ class KafkaDlqSink final : public RejectSink {
       offset_ = std::to_string(d.doc->line);
     }
     post_index_ = std::to_string(d.post_index);
+    // An input message can be larger than what this producer may send: keep a prefix
+    // (truncated=true) rather than fail the send and, with it, every restart.
+    std::string_view value = d.raw_omitted ? std::string_view() : d.raw;
+    const bool cut = value.size() > max_value_bytes_;
+    if (cut) value = value.substr(0, max_value_bytes_);
     KafkaProducer::Header h[] = {{"reason", to_string(d.reason)},
                                  {"detail", d.detail},
                                  {"source_topic", source_topic},
                                  {"source_partition", partition_},
                                  {"source_offset", offset_},
                                  {"post_index", post_index_},
-                                 {"truncated", d.truncated ? "true" : "false"},
+                                 {"truncated", d.truncated || cut ? "true" : "false"},
                                  {"raw_omitted", d.raw_omitted ? "true" : "false"}};
     // The original bytes as the value; a second entry for the same message (another bad
     // post of one API response) carries headers only.
-    producer_.produce(topic_, {}, d.raw_omitted ? std::string_view() : d.raw, h, 8);
+    producer_.produce(topic_, {}, value, h, 8);
   }
   void flush() override { producer_.flush(); }
   void close() override {}
@@ -156,6 +165,7 @@ class KafkaDlqSink final : public RejectSink {
   KafkaProducer& producer_;
   std::string topic_;
   const PartitionTable& partitions_;
+  std::size_t max_value_bytes_;
   std::string partition_, offset_, post_index_;
 };
 
@@ -167,8 +177,9 @@ std::unique_ptr<AggregateSink> make_kafka_aggregate_sink(KafkaProducer& producer
 }
 
 std::unique_ptr<RejectSink> make_kafka_dlq_sink(KafkaProducer& producer, std::string topic,
-                                                const PartitionTable& partitions) {
-  return std::make_unique<KafkaDlqSink>(producer, std::move(topic), partitions);
+                                                const PartitionTable& partitions,
+                                                std::size_t max_value_bytes) {
+  return std::make_unique<KafkaDlqSink>(producer, std::move(topic), partitions, max_value_bytes);
 }
 
 }  // namespace sentistream

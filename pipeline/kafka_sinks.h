@@ -63,10 +63,12 @@ class KafkaProducer {
 std::unique_ptr<AggregateSink> make_kafka_aggregate_sink(KafkaProducer& producer, std::string topic,
                                                          int decimals);
 
-// Value = the original message bytes (or the kept prefix of an oversized one); headers:
-// reason, detail, source topic, partition and offset, post index, truncated.
+// Value = the original message bytes, cut to max_value_bytes (and to the source's kept
+// prefix of an oversized one); headers: reason, detail, source topic, partition and
+// offset, post index, truncated.
 std::unique_ptr<RejectSink> make_kafka_dlq_sink(KafkaProducer& producer, std::string topic,
-                                                const PartitionTable& partitions);
+                                                const PartitionTable& partitions,
+                                                std::size_t max_value_bytes);
 
 // Writes to several sinks in order (e.g. a Kafka topic and a file).
 class FanoutAggregateSink final : public AggregateSink {

@@ -263,10 +263,12 @@ void KafkaSource::fill() {
 
 void KafkaSource::handle(rd_kafka_message_t* m) {
   if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+    broker_up_.store(true, std::memory_order_relaxed);  // a fetch answered
     uint32_t id = partitions_.id(rd_kafka_topic_name(m->rkt), m->partition);
     if (id < state_.size() && state_[id].assigned && !state_[id].idle) {
       state_[id].idle = true;
       cur_->live.changes.push_back({id, PartitionChange::Kind::idle});
+      log("debug", "partition_idle", partitions_.label(id) + " at its end offset");
     }
     return;
   }
@@ -372,6 +374,10 @@ bool KafkaSource::checkpoint_through_pipeline(const std::vector<uint32_t>& revok
   control->bytes.append(opts_.padding, '\0');
   {
     std::lock_guard lock(mu_);
+    if (aborted_.load()) {  // abort() already ran and found nothing to release
+      cur_ = control;
+      return false;
+    }
     waiting_ack_ = ack;
   }
   push(control);
@@ -405,23 +411,24 @@ void KafkaSource::commit(const std::vector<PartitionOffset>& offsets, bool sync)
   rd_kafka_topic_partition_list_t* list =
       rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size()));
   for (const auto& o : offsets) {
+    if (o.next_offset < 0) continue;  // known partition without messages yet
     if (o.partition >= state_.size() || !state_[o.partition].assigned) continue;
     auto [topic, partition] = partitions_.name(o.partition);
     rd_kafka_topic_partition_list_add(list, topic.c_str(), partition)->offset = o.next_offset;
   }
   if (list->cnt > 0) {
     rd_kafka_resp_err_t err = rd_kafka_commit(rk_, list, sync ? 0 : 1);
+    // Results are counted by the offset-commit callback, which librdkafka also queues
+    // for synchronous commits.
     if (sync) {
       bool failed = err != RD_KAFKA_RESP_ERR_NO_ERROR;
       for (int i = 0; i < list->cnt && !failed; ++i) failed = list->elems[i].err != 0;
-      (failed ? commits_failed_ : commits_ok_).fetch_add(1);
       if (failed) {
         log("warn", "commit_failed",
             std::string("offset commit failed: ") + rd_kafka_err2str(err) +
                 " (the checkpoint holds the offsets; a restart resumes from it)");
       }
     } else if (err) {
-      commits_failed_.fetch_add(1);
       log("warn", "commit_failed", std::string("offset commit failed: ") + rd_kafka_err2str(err));
     }
   }
@@ -442,6 +449,7 @@ void KafkaSource::commit_trampoline(rd_kafka_t*, rd_kafka_resp_err_t err,
   bool failed = err != RD_KAFKA_RESP_ERR_NO_ERROR;
   for (int i = 0; parts && i < parts->cnt && !failed; ++i) failed = parts->elems[i].err != 0;
   (failed ? self->commits_failed_ : self->commits_ok_).fetch_add(1);
+  if (!failed) self->broker_up_.store(true);
 }
 
 int KafkaSource::stats_trampoline(rd_kafka_t*, char* json, size_t len, void* opaque) {
@@ -522,12 +530,6 @@ void KafkaSource::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
       assigned_count_.fetch_sub(1);
     }
   }
-  {
-    // Forget the checkpoint position: if the partition comes back, it resumes from the
-    // committed offset, which is where this instance's state for it ends.
-    std::lock_guard lock(mu_);
-    for (uint32_t id : revoked) checkpoint_offsets_.erase(id);
-  }
   if (cooperative) {
     if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk_, parts)) {
       log("error", "unassign_failed", rd_kafka_error_string(e));
@@ -543,8 +545,7 @@ void KafkaSource::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
 // left INVALID), else kafka.start_offset (earliest/latest through auto.offset.reset, a
 // time through offsetsForTimes).
 void KafkaSource::on_assign(rd_kafka_topic_partition_list_t* parts) {
-  std::string names;
-  std::vector<int> need_time;
+  std::vector<int64_t> checkpointed(static_cast<size_t>(parts->cnt), -1);
   {
     std::lock_guard lock(mu_);
     for (int i = 0; i < parts->cnt; ++i) {
@@ -562,44 +563,54 @@ void KafkaSource::on_assign(rd_kafka_topic_partition_list_t* parts) {
       // late just because another partition was fetched first.
       if (cur_) cur_->live.changes.push_back({id, PartitionChange::Kind::active});
       auto it = checkpoint_offsets_.find(id);
-      if (it != checkpoint_offsets_.end()) {
-        tp.offset = it->second;
-        names += (names.empty() ? "" : " ") + partitions_.label(id) + "@" +
-                 std::to_string(it->second) + "(checkpoint)";
-      } else {
-        tp.offset = RD_KAFKA_OFFSET_INVALID;
-        if (start_timestamp_ms_ >= 0) need_time.push_back(i);
-        names += (names.empty() ? "" : " ") + partitions_.label(id);
-      }
+      if (it != checkpoint_offsets_.end()) checkpointed[static_cast<size_t>(i)] = it->second;
+      tp.offset = RD_KAFKA_OFFSET_INVALID;  // committed, else auto.offset.reset
     }
   }
-  if (!need_time.empty()) {
-    // Only partitions without a committed offset start at the configured time.
-    rd_kafka_topic_partition_list_t* q = rd_kafka_topic_partition_list_new(parts->cnt);
-    for (int i : need_time) {
-      rd_kafka_topic_partition_list_add(q, parts->elems[i].topic, parts->elems[i].partition);
-    }
-    if (rd_kafka_committed(rk_, q, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      rd_kafka_topic_partition_list_t* t = rd_kafka_topic_partition_list_new(q->cnt);
-      for (int i = 0; i < q->cnt; ++i) {
-        if (q->elems[i].offset >= 0) continue;
-        rd_kafka_topic_partition_list_add(t, q->elems[i].topic, q->elems[i].partition)->offset =
-            start_timestamp_ms_;
-      }
-      if (t->cnt > 0 && rd_kafka_offsets_for_times(rk_, t, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        for (int i = 0; i < t->cnt; ++i) {
-          rd_kafka_topic_partition_t* dst =
-              rd_kafka_topic_partition_list_find(parts, t->elems[i].topic, t->elems[i].partition);
-          // -1: no message at or after the time: start at the end.
-          if (dst) dst->offset = t->elems[i].offset >= 0 ? t->elems[i].offset : RD_KAFKA_OFFSET_END;
-        }
-      }
-      rd_kafka_topic_partition_list_destroy(t);
+  // The committed offsets, in one request: a checkpointed partition resumes at
+  // max(committed, checkpoint) — the checkpoint when a commit was lost (its posts up to
+  // there are in this state), the committed offset when another member read further
+  // (those posts are not). A partition with neither starts at kafka.start_offset.
+  rd_kafka_topic_partition_list_t* q = rd_kafka_topic_partition_list_copy(parts);
+  const bool have_committed = rd_kafka_committed(rk_, q, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR;
+  if (!have_committed) log("warn", "assign", "cannot read committed offsets");
+  rd_kafka_topic_partition_list_t* by_time = rd_kafka_topic_partition_list_new(parts->cnt);
+  std::string names;
+  for (int i = 0; i < parts->cnt; ++i) {
+    auto& tp = parts->elems[i];
+    const int64_t committed = have_committed ? q->elems[i].offset : -1;
+    const int64_t ckpt = checkpointed[static_cast<size_t>(i)];
+    std::string how;
+    if (ckpt >= 0) {
+      tp.offset = std::max(ckpt, committed);
+      how = "@" + std::to_string(tp.offset) + (tp.offset == ckpt ? "(checkpoint)" : "(committed)");
+    } else if (committed >= 0) {
+      tp.offset = committed;
+      how = "@" + std::to_string(committed) + "(committed)";
+    } else if (start_timestamp_ms_ >= 0 && have_committed) {
+      rd_kafka_topic_partition_list_add(by_time, tp.topic, tp.partition)->offset =
+          start_timestamp_ms_;
+      how = "(start_offset time)";
     } else {
-      log("warn", "assign", "cannot read committed offsets; using auto.offset.reset");
+      how = "(" + opts_.start_offset + ")";
     }
-    rd_kafka_topic_partition_list_destroy(q);
+    names += (names.empty() ? "" : " ") + std::string(tp.topic) + "[" +
+             std::to_string(tp.partition) + "]" + how;
   }
+  if (by_time->cnt > 0 &&
+      rd_kafka_offsets_for_times(rk_, by_time, 10000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    for (int i = 0; i < by_time->cnt; ++i) {
+      rd_kafka_topic_partition_t* dst = rd_kafka_topic_partition_list_find(
+          parts, by_time->elems[i].topic, by_time->elems[i].partition);
+      // -1: no message at or after the time: start at the end.
+      if (dst) {
+        dst->offset =
+            by_time->elems[i].offset >= 0 ? by_time->elems[i].offset : RD_KAFKA_OFFSET_END;
+      }
+    }
+  }
+  rd_kafka_topic_partition_list_destroy(by_time);
+  rd_kafka_topic_partition_list_destroy(q);
   log("info", "assigned", names);
 }
 

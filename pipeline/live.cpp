@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <thread>
@@ -61,18 +62,29 @@ class LiveHooks final : public StageHooks {
     restored_.reset();
   }
 
+  // Idleness changes and rows of one batch must take effect in their order. The source
+  // sends `active` before a partition's first row after an `idle`, and `idle` after its
+  // last rows (end of partition right behind its last messages), so: a partition whose
+  // last change in the batch is `active` is activated before the rows, one whose last
+  // change is `idle` is idled after them. Idling first would let its rows re-activate it
+  // for good.
   void before_window(Batch& b, WindowOperator& windows) override {
     for (const auto& c : b.live.changes) {
-      if (c.kind == PartitionChange::Kind::idle)
-        windows.set_partition_idle(c.partition, true, b.closed);
-      if (c.kind == PartitionChange::Kind::active) {
-        windows.set_partition_idle(c.partition, false, b.closed);
-      }
+      if (c.kind != PartitionChange::Kind::active || !is_last_change(b, c)) continue;
+      windows.set_partition_idle(c.partition, false, b.closed);
+      // Known from now on, also in checkpoints (-1: no offset yet), so its dense id keeps
+      // its name across a restart even if the snapshot is taken before its first row.
+      offsets_.try_emplace(c.partition, -1);
     }
   }
 
   void after_window(Batch& b, WindowOperator& windows) override {
     for (const auto& o : b.live.offsets) offsets_[o.partition] = o.next_offset;
+    for (const auto& c : b.live.changes) {
+      if (c.kind == PartitionChange::Kind::idle && is_last_change(b, c)) {
+        windows.set_partition_idle(c.partition, true, b.closed);
+      }
+    }
     auto now = std::chrono::steady_clock::now();
     bool due = b.live.checkpoint ||
                now - last_checkpoint_ >= std::chrono::milliseconds(config_.checkpoint_interval_ms);
@@ -83,11 +95,12 @@ class LiveHooks final : public StageHooks {
       b.live.snapshot_offsets.clear();
       for (const auto& [id, next] : offsets_) b.live.snapshot_offsets.push_back({id, next});
     }
-    // Revoked partitions leave the operator after the snapshot that covers them.
+    // Revoked partitions leave the operator after the snapshot that covers them. Their
+    // offsets stay in later checkpoints: if one comes back (or the process restarts) and
+    // the commit at revocation failed, it resumes at max(committed, this offset), so
+    // nothing already in this state is read twice.
     for (const auto& c : b.live.changes) {
-      if (c.kind != PartitionChange::Kind::removed) continue;
-      windows.remove_partition(c.partition, b.closed);
-      offsets_.erase(c.partition);
+      if (c.kind == PartitionChange::Kind::removed) windows.remove_partition(c.partition, b.closed);
     }
     if (metrics_) {
       metrics_->set_open_windows(windows.open_windows());
@@ -111,6 +124,15 @@ class LiveHooks final : public StageHooks {
   }
 
  private:
+  static bool is_last_change(const Batch& b, const PartitionChange& c) {
+    for (auto it = b.live.changes.rbegin(); it != b.live.changes.rend(); ++it) {
+      if (it->partition == c.partition && it->kind != PartitionChange::Kind::removed) {
+        return &*it == &c;
+      }
+    }
+    return false;
+  }
+
   void write_checkpoint(Batch& b) {
     try {
       // Aggregates and rejects up to this batch must be delivered before the checkpoint
@@ -166,7 +188,9 @@ class SignalWatcher {
     sigaddset(&set_, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set_, nullptr);
   }
-  ~SignalWatcher() {
+  ~SignalWatcher() { stop(); }
+  // Disarms: no callback runs after this returns.
+  void stop() {
     done_.store(true);
     if (thread_.joinable()) thread_.join();
   }
@@ -206,6 +230,16 @@ class SignalWatcher {
   std::atomic<bool> done_{false};
   std::thread thread_;
 };
+
+// The largest DLQ value the producer may send: its message.max.bytes (librdkafka's
+// default 1000000) less room for the headers and the record overhead.
+std::size_t dlq_value_limit(const std::map<std::string, std::string>& producer) {
+  long long max = 1000000;
+  if (auto it = producer.find("message.max.bytes"); it != producer.end()) {
+    max = std::atoll(it->second.c_str());
+  }
+  return static_cast<std::size_t>(std::max(1024LL, max - 64 * 1024));
+}
 
 std::string validate_live(const Config& config) {
   std::string problems;
@@ -301,6 +335,16 @@ int run_live(const CommonArgs& common, const RunArgs& args) {
       };
     }
     KafkaSource source(so, partitions);
+    // Runs before `source` is destroyed, also when leaving by an exception: neither a
+    // late signal nor a readiness probe may reach it afterwards.
+    struct Detach {
+      SignalWatcher& signals;
+      MetricsServer* server;
+      ~Detach() {
+        signals.stop();
+        if (server) server->stop();
+      }
+    } detach{signals, server.get()};
     if (restored) {
       std::vector<PartitionOffset> offsets;
       for (const auto& p : restored->partitions) offsets.push_back({p.id, p.next_offset});
@@ -328,7 +372,8 @@ int run_live(const CommonArgs& common, const RunArgs& args) {
                      : make_jsonl_sink(config.output, config.decimals, /*append=*/true));
     }
     if (!config.dlq_topic.empty())
-      dlq.add(make_kafka_dlq_sink(*producer, config.dlq_topic, partitions));
+      dlq.add(make_kafka_dlq_sink(*producer, config.dlq_topic, partitions,
+                                  dlq_value_limit(config.kafka_producer)));
     if (!config.dlq.empty()) dlq.add(make_dlq_file_sink(config.dlq, /*append=*/true));
 
     LiveHooks hooks(config, store, partitions, source, output, dlq.empty() ? nullptr : &dlq,

@@ -271,7 +271,8 @@ RunStats run_pipeline(Source& source, const Config& config, std::shared_ptr<cons
         if (metrics) {
           const int64_t t1 = steady_ns();
           metrics->observe_stage(Stage::output, seconds_since(t0, t1));
-          metrics->observe_end_to_end(seconds_since(b->read_ns, t1));
+          // Live mode observes broker time -> written itself (after_output).
+          if (!options.hooks) metrics->observe_end_to_end(seconds_since(b->read_ns, t1));
         }
         if (options.hooks) options.hooks->after_output(*b);
         pool.give(b);

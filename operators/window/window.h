@@ -129,8 +129,8 @@ class WindowOperator {
   void end_partition(uint32_t partition, std::vector<WindowAggregate>& closed);
 
   // Live mode: an idle partition (no data for idle_timeout) does not hold the watermark
-  // back; its next row (or idle = false) makes it active again. While no partition is
-  // active and some partition is idle, the watermark does not move. Unknown partitions
+  // back; its next row (or idle = false) makes it active again. With no partition active
+  // (all idle or ended) the watermark goes to the furthest partition's. Unknown partitions
   // are ignored, except that idle = false registers an unknown partition without rows:
   // it then holds the watermark until its first row (live mode: a newly assigned
   // partition whose first messages have not arrived yet).

@@ -289,14 +289,10 @@ struct WindowOperator::Impl {
     second_min = kNever;
     int64_t max_all = kMin;
     bool any_active = false;
-    bool all_ended = true;
     for (uint32_t i = 0; i < partitions.size(); ++i) {
       const int64_t pwm = sat_sub(partitions[i].max_event, ooo_ms);
       max_all = std::max(max_all, pwm);
-      if (partitions[i].state != PartitionState::active) {
-        all_ended = all_ended && partitions[i].state == PartitionState::ended;
-        continue;
-      }
+      if (partitions[i].state != PartitionState::active) continue;
       any_active = true;
       if (pwm < raw_min) {
         second_min = raw_min;
@@ -306,10 +302,11 @@ struct WindowOperator::Impl {
         second_min = pwm;
       }
     }
-    // No partition holds the watermark back. At the end of every input it may go as far
-    // as any partition got; while some partition is only idle (it may resume with older
-    // events) it stays where it is (kMin: advance_if_needed never moves it back).
-    if (!any_active) raw_min = all_ended ? max_all : kMin;
+    // No partition holds the watermark back (every one ended or idle): it goes as far as
+    // any partition got. Replay: end of input. Live: every partition is caught up (or
+    // quiet for idle_timeout), so none may keep windows open; a partition that resumes
+    // with older events finds them late, the price of idleness.
+    if (!any_active) raw_min = partitions.empty() ? kMin : max_all;
   }
 
   void set_watermark(int64_t w) {

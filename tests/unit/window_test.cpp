@@ -1490,7 +1490,7 @@ TEST_CASE("an idle partition stops holding the watermark back; its next row hold
   CHECK(op.watermark_ms() == 550 * kSec);
 }
 
-TEST_CASE("with every partition idle the watermark stays; when every one ended it advances") {
+TEST_CASE("with no partition active (idle or ended) the watermark goes as far as any got") {
   for (const bool ended : {false, true}) {
     CAPTURE(ended);
     WindowOperator op(make_config({"1m"}));
@@ -1503,18 +1503,18 @@ TEST_CASE("with every partition idle the watermark stays; when every one ended i
       op.end_partition(1, out.closed);
       CHECK(op.watermark_ms() == 200 * kSec);  // end of input: as far as any partition got
     } else {
-      op.set_partition_idle(0, true, out.closed);
-      CHECK(op.watermark_ms() == 200 * kSec);  // partition 1 alone
       op.set_partition_idle(1, true, out.closed);
-      CHECK(op.watermark_ms() == 200 * kSec);
-      out.add(op, {{500 * kSec}}, 1);  // partition 1 active again, alone
+      CHECK(op.watermark_ms() == 100 * kSec);  // partition 0 alone
+      op.set_partition_idle(0, true, out.closed);
+      CHECK(op.watermark_ms() == 200 * kSec);  // all caught up: nobody holds it back
+      out.add(op, {{500 * kSec}}, 1);          // partition 1 active again, alone
       CHECK(op.watermark_ms() == 500 * kSec);
       op.set_partition_idle(1, true, out.closed);
-      op.end_partition(0, out.closed);  // ended + idle, none active: the watermark stays
+      op.end_partition(0, out.closed);
       CHECK(op.watermark_ms() == 500 * kSec);
     }
   }
-  // A mix of idle and ended partitions with none active does not move it either.
+  // A mix of idle and ended partitions with none active: as far as any got.
   WindowOperator op(make_config({"1m"}));
   Output out;
   out.add(op, {{50 * kSec}}, 2);
@@ -1526,7 +1526,15 @@ TEST_CASE("with every partition idle the watermark stays; when every one ended i
   op.end_partition(1, out.closed);
   CHECK(op.watermark_ms() == 100 * kSec);  // partition 0 alone
   op.set_partition_idle(0, true, out.closed);
-  CHECK(op.watermark_ms() == 100 * kSec);  // not 300s: partitions 0 and 2 may resume
+  CHECK(op.watermark_ms() == 300 * kSec);
+  // A registered partition without rows that goes idle releases it the same way.
+  WindowOperator op2(make_config({"1m"}));
+  Output out2;
+  op2.set_partition_idle(7, false, out2.closed);  // assigned, no rows yet
+  out2.add(op2, {{100 * kSec}}, 0);
+  CHECK(op2.watermark_ms() < 0);  // partition 7 holds it
+  op2.set_partition_idle(7, true, out2.closed);
+  CHECK(op2.watermark_ms() == 100 * kSec);
 }
 
 TEST_CASE("a removed partition is forgotten; its later rows start it afresh") {
