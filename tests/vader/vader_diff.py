@@ -118,7 +118,9 @@ def main():
     with open(emoji, encoding="utf-8") as f:
         emoji_chars = [line.split("\t")[0] for line in f if "\t" in line]
     texts += edge_cases.hand_cases()
-    texts += edge_cases.random_cases(lex_words, emoji_chars, args.random)
+    # At least 20,000 texts in all, also where ../shared/data is absent.
+    n_random = max(args.random, 20500 - len(texts))
+    texts += edge_cases.random_cases(lex_words, emoji_chars, n_random)
 
     kept, skipped = [], 0
     for t in texts:
