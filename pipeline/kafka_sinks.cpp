@@ -46,8 +46,6 @@ void KafkaProducer::delivery_trampoline(rd_kafka_t*, const rd_kafka_message_t* m
       self->log_("error", "delivery_failed",
                  std::string(rd_kafka_topic_name(m->rkt)) + ": " + rd_kafka_err2str(m->err));
     }
-  } else {
-    self->delivered_.fetch_add(1, std::memory_order_relaxed);
   }
 }
 

@@ -44,16 +44,12 @@ class KafkaProducer {
   void flush();
   void poll() { rd_kafka_poll(rk_, 0); }
 
-  uint64_t delivered() const { return delivered_.load(); }
-  uint64_t failed() const { return failed_total_.load(); }
-  rd_kafka_t* handle() const { return rk_; }
-
  private:
   static void delivery_trampoline(rd_kafka_t*, const rd_kafka_message_t*, void*);
   rd_kafka_t* rk_ = nullptr;
   LogFn log_;
   std::function<void(const std::string&)> on_failure_;
-  std::atomic<uint64_t> delivered_{0}, failed_total_{0};
+  std::atomic<uint64_t> failed_total_{0};
   uint64_t failed_at_last_flush_ = 0;
   std::string first_error_;
 };
@@ -70,12 +66,14 @@ std::unique_ptr<RejectSink> make_kafka_dlq_sink(KafkaProducer& producer, std::st
                                                 const PartitionTable& partitions,
                                                 std::size_t max_value_bytes);
 
-// Writes to several sinks in order (e.g. a Kafka topic and a file).
-class FanoutAggregateSink final : public AggregateSink {
+// Writes to several sinks in order (e.g. a Kafka topic and a file). Sink is
+// AggregateSink or RejectSink; Item is what its write() takes.
+template <class Sink, class Item>
+class Fanout final : public Sink {
  public:
-  void add(std::unique_ptr<AggregateSink> s) { sinks_.push_back(std::move(s)); }
-  void write(const std::vector<WindowAggregate>& closed) override {
-    for (auto& s : sinks_) s->write(closed);
+  void add(std::unique_ptr<Sink> s) { sinks_.push_back(std::move(s)); }
+  void write(const Item& item) override {
+    for (auto& s : sinks_) s->write(item);
   }
   void flush() override {
     for (auto& s : sinks_) s->flush();
@@ -86,25 +84,9 @@ class FanoutAggregateSink final : public AggregateSink {
   bool empty() const { return sinks_.empty(); }
 
  private:
-  std::vector<std::unique_ptr<AggregateSink>> sinks_;
+  std::vector<std::unique_ptr<Sink>> sinks_;
 };
-
-class FanoutRejectSink final : public RejectSink {
- public:
-  void add(std::unique_ptr<RejectSink> s) { sinks_.push_back(std::move(s)); }
-  void write(const DeadLetter& letter) override {
-    for (auto& s : sinks_) s->write(letter);
-  }
-  void flush() override {
-    for (auto& s : sinks_) s->flush();
-  }
-  void close() override {
-    for (auto& s : sinks_) s->close();
-  }
-  bool empty() const { return sinks_.empty(); }
-
- private:
-  std::vector<std::unique_ptr<RejectSink>> sinks_;
-};
+using FanoutAggregateSink = Fanout<AggregateSink, std::vector<WindowAggregate>>;
+using FanoutRejectSink = Fanout<RejectSink, DeadLetter>;
 
 }  // namespace sentistream

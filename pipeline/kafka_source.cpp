@@ -222,7 +222,6 @@ void KafkaSource::loop() {
   closing_ = true;
   rd_kafka_consumer_close(rk_);  // revocation callback: just unassigns now
   joined_.store(false);
-  assigned_count_.store(0);
   if (!aborted_.load()) {
     Staged* end = cur_ ? cur_ : take_free();
     cur_ = nullptr;
@@ -525,10 +524,7 @@ void KafkaSource::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition
     log("info", "revoked", names);
   }
   for (uint32_t id : revoked) {
-    if (id < state_.size() && state_[id].assigned) {
-      state_[id].assigned = false;
-      assigned_count_.fetch_sub(1);
-    }
+    if (id < state_.size()) state_[id].assigned = false;
   }
   if (cooperative) {
     if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk_, parts)) {
@@ -552,7 +548,6 @@ void KafkaSource::on_assign(rd_kafka_topic_partition_list_t* parts) {
       auto& tp = parts->elems[i];
       uint32_t id = partitions_.id(tp.topic, tp.partition);
       if (state_.size() <= id) state_.resize(id + 1);
-      if (!state_[id].assigned) assigned_count_.fetch_add(1);
       state_[id].assigned = true;
       state_[id].restored = false;
       state_[id].idle = false;

@@ -98,7 +98,6 @@ class KafkaSource final : public Source {
   Progress progress() const override;
 
   // Readiness and metrics (any thread).
-  std::size_t assigned_partitions() const { return assigned_count_.load(); }
   bool broker_reachable() const { return broker_up_.load(); }
   bool joined() const { return joined_.load(); }
   uint64_t commits_ok() const { return commits_ok_.load(); }
@@ -183,7 +182,6 @@ class KafkaSource final : public Source {
 
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> aborted_{false};
-  std::atomic<std::size_t> assigned_count_{0};
   std::atomic<bool> broker_up_{true};
   std::atomic<bool> joined_{false};
   std::atomic<uint64_t> commits_ok_{0}, commits_failed_{0};
